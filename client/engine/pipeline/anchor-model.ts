@@ -1,0 +1,247 @@
+/**
+ * What the pipeline knows about one anchor, computed once: where the designer edited (the edit mask), a local
+ * colour model of the edit (A·x + b per neighbourhood, fitted between original and edited anchor), how well that
+ * model explains each edited pixel, and the range of colours the designer made. Pure functions.
+ */
+import type { GreyImage, RgbImage } from '../io/image-types';
+import { boxMean, dilate, erode, resampleArea, sampleBilinear } from './raster';
+
+export interface FlowGrid {
+  width: number;
+  height: number;
+  /** Full-resolution pixels per flow-resolution pixel, per axis. */
+  scaleX: number;
+  scaleY: number;
+}
+
+export interface AnchorModel {
+  index: number;
+  /** 5 planes at full resolution: edited R, G, B, edit mask, explained-by-colour-model (0..1). */
+  stack: Float32Array;
+  /** Original anchor at flow resolution (3 planes). */
+  low: Float32Array;
+  /** Local colour model at flow resolution: 12 planes, A row-major (out × in) then b. */
+  coeffs: Float32Array;
+  editLow: [number, number, number];
+  editHigh: [number, number, number];
+  /** Fraction of the frame the edit covers. */
+  coverage: number;
+}
+
+/** Flow resolution: long side ≤ 512, sides multiples of 8 (the correspondence pyramid has 4 levels). */
+export function chooseFlowGrid(width: number, height: number): FlowGrid {
+  let scale = 1;
+  while (Math.max(width, height) / scale > 512) scale *= 2;
+  const fw = Math.max(16, Math.round(width / scale / 8) * 8);
+  const fh = Math.max(16, Math.round(height / scale / 8) * 8);
+  return { width: fw, height: fh, scaleX: width / fw, scaleY: height / fh };
+}
+
+/** Any channel changed by more than ~1.5 code values; small holes (colours an edit maps to themselves) closed. */
+export function deriveEditMask(original: RgbImage, edited: RgbImage): Float32Array {
+  const { width, height } = original;
+  const n = width * height;
+  const mask = new Float32Array(n);
+  const threshold = 1.5 / (original.bitDepth === 16 ? 65535 : 255);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      if (Math.abs(edited.data[c * n + i] - original.data[c * n + i]) > threshold) {
+        mask[i] = 1;
+        break;
+      }
+    }
+  }
+  const radius = Math.max(1, Math.round(Math.min(width, height) / 270));
+  return erode(dilate(mask, width, height, radius), width, height, radius);
+}
+
+interface Stats {
+  meanF: number[];
+  meanE: number[];
+  covFF: number[]; // 3×3 row-major
+  covEF: number[]; // 3×3 row-major, E rows × F columns
+}
+
+function weightedStats(orig: Float32Array, edit: Float32Array, weight: Float32Array, n: number): Stats {
+  let total = 0;
+  const sF = [0, 0, 0];
+  const sE = [0, 0, 0];
+  const sFF = new Array(9).fill(0);
+  const sEF = new Array(9).fill(0);
+  for (let i = 0; i < n; i++) {
+    const w = weight[i];
+    if (w <= 0) continue;
+    total += w;
+    for (let a = 0; a < 3; a++) {
+      const fa = orig[a * n + i];
+      const ea = edit[a * n + i];
+      sF[a] += w * fa;
+      sE[a] += w * ea;
+      for (let b = 0; b < 3; b++) {
+        sFF[a * 3 + b] += w * fa * orig[b * n + i];
+        sEF[a * 3 + b] += w * ea * orig[b * n + i];
+      }
+    }
+  }
+  const t = Math.max(total, 1e-9);
+  const meanF = sF.map((v) => v / t);
+  const meanE = sE.map((v) => v / t);
+  const covFF = sFF.map((v, k) => v / t - meanF[Math.floor(k / 3)] * meanF[k % 3]);
+  const covEF = sEF.map((v, k) => v / t - meanE[Math.floor(k / 3)] * meanF[k % 3]);
+  return { meanF, meanE, covFF, covEF };
+}
+
+/** Solves A = (covEF + eps·prior)(covFF + eps·I)^-1 — a ridge fit that falls back to `prior` without evidence. */
+function solveAffine(covEF: number[], covFF: number[], prior: number[], eps: number, out: Float64Array): void {
+  const m = covFF.slice();
+  m[0] += eps;
+  m[4] += eps;
+  m[8] += eps;
+  const inv = invert3(m);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      let acc = 0;
+      for (let k = 0; k < 3; k++) acc += (covEF[r * 3 + k] + eps * prior[r * 3 + k]) * inv[k * 3 + c];
+      out[r * 3 + c] = acc;
+    }
+  }
+}
+
+function invert3(m: number[]): number[] {
+  const [a, b, c, d, e, f, g, h, i] = m;
+  const A = e * i - f * h;
+  const B = -(d * i - f * g);
+  const C = d * h - e * g;
+  const det = a * A + b * B + c * C;
+  const s = 1 / (Math.abs(det) < 1e-18 ? 1e-18 : det);
+  return [
+    A * s, -(b * i - c * h) * s, (b * f - c * e) * s,
+    B * s, (a * i - c * g) * s, -(a * f - c * d) * s,
+    C * s, -(a * h - b * g) * s, (a * e - b * d) * s,
+  ];
+}
+
+const IDENTITY = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+
+/**
+ * Local colour model of the edit: per pixel, the affine map from original to edited colours over a window,
+ * using only edited pixels (so the background does not dilute it), shrunk towards one global map of the whole edit
+ * where a window has little evidence (flat or barely edited areas).
+ */
+export function fitColourModel(orig: Float32Array, edit: Float32Array, mask: Float32Array, width: number, height: number, radius: number): Float32Array {
+  const n = width * height;
+  const global = weightedStats(orig, edit, mask, n);
+  const globalA = new Float64Array(9);
+  solveAffine(global.covEF, global.covFF, IDENTITY, 1e-3, globalA);
+  const prior = Array.from(globalA);
+
+  // Box means of the weighted moments: m, m·F (3), m·E (3), m·F·Fᵀ (9), m·E·Fᵀ (9).
+  const moments: Float32Array[] = [];
+  const push = (f: (i: number) => number) => {
+    const plane = new Float32Array(n);
+    for (let i = 0; i < n; i++) plane[i] = f(i);
+    moments.push(boxMean(plane, width, height, radius));
+  };
+  push((i) => mask[i]);
+  for (let a = 0; a < 3; a++) push((i) => mask[i] * orig[a * n + i]);
+  for (let a = 0; a < 3; a++) push((i) => mask[i] * edit[a * n + i]);
+  for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) push((i) => mask[i] * orig[a * n + i] * orig[b * n + i]);
+  for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) push((i) => mask[i] * edit[a * n + i] * orig[b * n + i]);
+
+  const globalFF = global.covFF.map((v, k) => v + global.meanF[Math.floor(k / 3)] * global.meanF[k % 3]);
+  const globalEF = global.covEF.map((v, k) => v + global.meanE[Math.floor(k / 3)] * global.meanF[k % 3]);
+  const priorCount = 0.05; // as if 5% of each window held pixels following the global statistics
+  const coeffs = new Float32Array(12 * n);
+  const A = new Float64Array(9);
+  const meanF = [0, 0, 0];
+  const meanE = [0, 0, 0];
+  const covFF = new Array(9).fill(0);
+  const covEF = new Array(9).fill(0);
+  for (let i = 0; i < n; i++) {
+    const count = moments[0][i] + priorCount;
+    for (let a = 0; a < 3; a++) {
+      meanF[a] = (moments[1 + a][i] + priorCount * global.meanF[a]) / count;
+      meanE[a] = (moments[4 + a][i] + priorCount * global.meanE[a]) / count;
+    }
+    for (let k = 0; k < 9; k++) {
+      const r = Math.floor(k / 3);
+      const c = k % 3;
+      covFF[k] = (moments[7 + k][i] + priorCount * globalFF[k]) / count - meanF[r] * meanF[c];
+      covEF[k] = (moments[16 + k][i] + priorCount * globalEF[k]) / count - meanE[r] * meanF[c];
+    }
+    solveAffine(covEF, covFF, prior, 1e-3, A);
+    for (let k = 0; k < 9; k++) coeffs[k * n + i] = A[k];
+    for (let r = 0; r < 3; r++) {
+      coeffs[(9 + r) * n + i] = meanE[r] - (A[r * 3] * meanF[0] + A[r * 3 + 1] * meanF[1] + A[r * 3 + 2] * meanF[2]);
+    }
+  }
+  return coeffs;
+}
+
+/**
+ * 1 where the local colour model reproduces the designer's edit at the anchor (a colour edit: carry the model),
+ * 0 where it cannot (paint, decals: carry the content). Evaluated at full resolution inside the edit mask.
+ */
+export function explainedByColourModel(original: RgbImage, edited: RgbImage, mask: Float32Array, coeffs: Float32Array, grid: FlowGrid): Float32Array {
+  const { width, height } = original;
+  const n = width * height;
+  const fn = grid.width * grid.height;
+  const residual = new Float32Array(n);
+  const k = new Float64Array(12);
+  const planes = Array.from({ length: 12 }, (_, c) => coeffs.subarray(c * fn, (c + 1) * fn));
+  for (let y = 0; y < height; y++) {
+    const v = (y + 0.5) / grid.scaleY - 0.5;
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (mask[i] <= 0) continue;
+      const u = (x + 0.5) / grid.scaleX - 0.5;
+      for (let c = 0; c < 12; c++) k[c] = sampleBilinear(planes[c], grid.width, grid.height, u, v);
+      let worst = 0;
+      for (let r = 0; r < 3; r++) {
+        const predicted = k[9 + r] + k[r * 3] * original.data[i] + k[r * 3 + 1] * original.data[n + i] + k[r * 3 + 2] * original.data[2 * n + i];
+        worst = Math.max(worst, Math.abs(predicted - edited.data[r * n + i]));
+      }
+      residual[i] = worst;
+    }
+  }
+  const smoothed = boxMean(residual, width, height, 1);
+  const sigma = 0.06;
+  return smoothed.map((r) => Math.exp(-(r / sigma) * (r / sigma)));
+}
+
+export function buildAnchorModel(index: number, original: RgbImage, edited: RgbImage, givenMask: GreyImage | null, grid: FlowGrid): AnchorModel {
+  const { width, height } = original;
+  const n = width * height;
+  const mask = givenMask ? givenMask.data.map((v) => (v >= 0.5 ? 1 : 0)) : deriveEditMask(original, edited);
+  const low = resampleArea(original.data, 3, width, height, grid.width, grid.height);
+  const editedLow = resampleArea(edited.data, 3, width, height, grid.width, grid.height);
+  const maskLow = resampleArea(mask, 1, width, height, grid.width, grid.height);
+  const radius = Math.max(2, Math.round(Math.min(grid.width, grid.height) / 40));
+  const coeffs = fitColourModel(low, editedLow, maskLow, grid.width, grid.height, radius);
+  const explained = explainedByColourModel(original, edited, mask, coeffs, grid);
+
+  const stack = new Float32Array(5 * n);
+  stack.set(edited.data, 0);
+  stack.set(mask, 3 * n);
+  stack.set(explained, 4 * n);
+
+  const editLow: [number, number, number] = [1, 1, 1];
+  const editHigh: [number, number, number] = [0, 0, 0];
+  let covered = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask[i] <= 0) continue;
+    covered++;
+    for (let c = 0; c < 3; c++) {
+      const v = edited.data[c * n + i];
+      if (v < editLow[c]) editLow[c] = v;
+      if (v > editHigh[c]) editHigh[c] = v;
+    }
+  }
+  // Widen a little: lighting in other frames legitimately moves colours past the anchor's extremes.
+  const margin = 0.06;
+  for (let c = 0; c < 3; c++) {
+    editLow[c] = Math.max(0, editLow[c] - margin);
+    editHigh[c] = Math.min(1, editHigh[c] + margin);
+  }
+  return { index, stack, low, coeffs, editLow, editHigh, coverage: covered / n };
+}

@@ -1,0 +1,108 @@
+/** Pure raster helpers on planar float32 images (channel planes of width × height). */
+
+/** Separable box mean with radius r (window clipped at borders, like AveragePool count_include_pad=0). */
+export function boxMean(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
+  const tmp = new Float32Array(plane.length);
+  const out = new Float32Array(plane.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let sum = 0;
+    let lo = 0;
+    let hi = -1;
+    for (let x = 0; x < width; x++) {
+      const wantHi = Math.min(width - 1, x + radius);
+      const wantLo = Math.max(0, x - radius);
+      while (hi < wantHi) sum += plane[row + ++hi];
+      while (lo < wantLo) sum -= plane[row + lo++];
+      tmp[row + x] = sum / (hi - lo + 1);
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    let sum = 0;
+    let lo = 0;
+    let hi = -1;
+    for (let y = 0; y < height; y++) {
+      const wantHi = Math.min(height - 1, y + radius);
+      const wantLo = Math.max(0, y - radius);
+      while (hi < wantHi) sum += tmp[++hi * width + x];
+      while (lo < wantLo) sum -= tmp[lo++ * width + x];
+      out[y * width + x] = sum / (hi - lo + 1);
+    }
+  }
+  return out;
+}
+
+/** Area-weighted downsampling of planar channels (exact box integration for any ratio ≥ 1). */
+export function resampleArea(
+  data: Float32Array,
+  channels: number,
+  width: number,
+  height: number,
+  outWidth: number,
+  outHeight: number,
+): Float32Array {
+  const out = new Float32Array(channels * outWidth * outHeight);
+  const xs = axisWeights(width, outWidth);
+  const ys = axisWeights(height, outHeight);
+  const rowBuffer = new Float32Array(outWidth * height);
+  for (let c = 0; c < channels; c++) {
+    const plane = c * width * height;
+    for (let y = 0; y < height; y++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        let acc = 0;
+        for (const [x, w] of xs[ox]) acc += data[plane + y * width + x] * w;
+        rowBuffer[y * outWidth + ox] = acc;
+      }
+    }
+    const outPlane = c * outWidth * outHeight;
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        let acc = 0;
+        for (const [y, w] of ys[oy]) acc += rowBuffer[y * outWidth + ox] * w;
+        out[outPlane + oy * outWidth + ox] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+function axisWeights(size: number, outSize: number): Array<Array<[number, number]>> {
+  const scale = size / outSize;
+  const result: Array<Array<[number, number]>> = [];
+  for (let o = 0; o < outSize; o++) {
+    const start = o * scale;
+    const end = start + scale;
+    const taps: Array<[number, number]> = [];
+    for (let i = Math.floor(start); i < Math.min(size, Math.ceil(end)); i++) {
+      const overlap = Math.min(end, i + 1) - Math.max(start, i);
+      if (overlap > 1e-9) taps.push([i, overlap / scale]);
+    }
+    result.push(taps);
+  }
+  return result;
+}
+
+/** Bilinear sample of a plane at continuous pixel coordinates (pixel centres at integers), clamped to the border. */
+export function sampleBilinear(plane: Float32Array, width: number, height: number, x: number, y: number): number {
+  const cx = Math.min(Math.max(x, 0), width - 1);
+  const cy = Math.min(Math.max(y, 0), height - 1);
+  const x0 = Math.floor(cx);
+  const y0 = Math.floor(cy);
+  const x1 = Math.min(x0 + 1, width - 1);
+  const y1 = Math.min(y0 + 1, height - 1);
+  const fx = cx - x0;
+  const fy = cy - y0;
+  const top = plane[y0 * width + x0] * (1 - fx) + plane[y0 * width + x1] * fx;
+  const bottom = plane[y1 * width + x0] * (1 - fx) + plane[y1 * width + x1] * fx;
+  return top * (1 - fy) + bottom * fy;
+}
+
+/** Binary dilation (max over a square window) of a 0/1 plane. */
+export function dilate(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
+  return boxMean(plane, width, height, radius).map((v) => (v > 1e-6 ? 1 : 0));
+}
+
+/** Binary erosion (min over a square window) of a 0/1 plane. */
+export function erode(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
+  return boxMean(plane, width, height, radius).map((v) => (v > 1 - 1e-6 ? 1 : 0));
+}

@@ -1,0 +1,32 @@
+/**
+ * Chain model: composes a neighbour step with the neighbour's flow to the anchor (flow_t→k = step + flow_s→k∘step)
+ * and carries a confidence along it. Forward–backward consistency of the step marks occlusions: a pixel whose step
+ * does not come back to itself had no counterpart in the neighbour, so whatever the chain says about it is unproven.
+ */
+import { Graph } from './onnx/graph';
+import { warp } from './ops';
+
+export function buildChain(): Graph {
+  const g = new Graph('chain', 'Compose a neighbour flow with a flow to the anchor; forward-backward confidence.');
+  const step = g.input('step_flow', [1, 2, 'H', 'W']);
+  const back = g.input('back_flow', [1, 2, 'H', 'W']);
+  const chainFlow = g.input('chain_flow', [1, 2, 'H', 'W']);
+  const chainConf = g.input('chain_conf', [1, 1, 'H', 'W']);
+
+  const composed = g.add(step, warp(g, chainFlow, step));
+  const backAtTarget = warp(g, back, step);
+  const roundTrip = g.add(step, backAtTarget);
+  const sq = (v: string) => g.sumChannels(g.mul(v, v));
+  // Sundaram et al. style tolerance: grows with the motion, plus a quarter pixel.
+  const tolerance = g.add(g.mul(g.add(sq(step), sq(backAtTarget)), g.scalar(0.01)), g.scalar(0.25));
+  const consistent = g.exp(g.op('Neg', [g.div(sq(roundTrip), tolerance)]));
+  const conf = g.mul(warp(g, chainConf, step), consistent);
+  // Where the chain broke (occlusion), borrow the motion of confident neighbours: objects move coherently, and the
+  // direct anchor match that follows starts from there.
+  const weight = g.add(conf, g.scalar(1e-4));
+  const neighbourFlow = g.div(g.box(g.mul(composed, weight), 8), g.box(weight, 8));
+  const filled = g.add(g.mul(composed, conf), g.mul(neighbourFlow, g.sub(g.scalar(1), conf)));
+  g.output('flow', filled, [1, 2, 'H', 'W']);
+  g.output('conf', conf, [1, 1, 'H', 'W']);
+  return g;
+}

@@ -1,0 +1,149 @@
+/**
+ * Correspondence model: dense flow from `source` to `target` (source(x) ≈ target(x + flow(x))), coarse to fine.
+ *
+ * At each pyramid level the target's features are warped by the current flow, a local correlation volume is built
+ * over a (2r+1)² window (wide at the coarsest level, narrow above it — volumes only at low resolution), and a
+ * soft-argmax turns it into a sub-pixel update. Updates are smoothed with weights from how peaked each pixel's
+ * match is, so textureless areas take the motion of their textured neighbours.
+ *
+ * Inputs are at "flow resolution" (the pipeline picks it, sides multiples of 2^(levels-1)).
+ */
+import { Graph } from './onnx/graph';
+import { downsample2, matchingFeatures, padEdge, shifted, upsample2, warp } from './ops';
+
+export interface CorrespondenceConfig {
+  name: string;
+  levels: number;
+  coarseRadius: number;
+  fineRadius: number;
+  /** Soft-argmax sharpness on correlations of normalised features. */
+  sharpness: number;
+  featureRadius: number;
+  smoothRadius: number;
+  iterationsPerLevel: number;
+}
+
+export const FLOW_SEARCH: CorrespondenceConfig = {
+  name: 'correspondence_search',
+  levels: 4,
+  coarseRadius: 4,
+  fineRadius: 1,
+  sharpness: 40,
+  featureRadius: 2,
+  smoothRadius: 2,
+  iterationsPerLevel: 2,
+};
+
+/** Drift correction of an already good estimate (a composed chain of neighbour flows). */
+export const FLOW_REFINE: CorrespondenceConfig = {
+  name: 'correspondence_refine',
+  levels: 2,
+  coarseRadius: 2,
+  fineRadius: 1,
+  sharpness: 40,
+  featureRadius: 2,
+  smoothRadius: 2,
+  iterationsPerLevel: 1,
+};
+
+function refineLevel(
+  g: Graph,
+  config: CorrespondenceConfig,
+  sourceFeatures: string,
+  targetFeatures: string,
+  flow: string,
+  radius: number,
+): string {
+  const warped = warp(g, targetFeatures, flow);
+  const padded = padEdge(g, warped, radius);
+  const offsetsX: number[] = [];
+  const offsetsY: number[] = [];
+  const slices: string[] = [];
+  for (let dy = -radius; dy <= radius; dy++) {
+    for (let dx = -radius; dx <= radius; dx++) {
+      offsetsX.push(dx);
+      offsetsY.push(dy);
+      slices.push(g.sumChannels(g.mul(sourceFeatures, shifted(g, padded, radius, dx, dy))));
+    }
+  }
+  const shifts = slices.length;
+  // Aggregate each shift's evidence over 3×3 (patch matching), scale to a softmax temperature.
+  const volume = g.mul(g.box(g.concat(slices), 1), g.scalar(config.sharpness / 3));
+  const peak = g.op('ReduceMax', [volume], { axes: [1], keepdims: 1 });
+  const weights = g.exp(g.sub(volume, peak));
+  // Soft-argmax as one 1×1 conv: [Σ w·dx, Σ w·dy, Σ w] (faster than Softmax over the shift axis).
+  const kernel = g.constant([...offsetsX, ...offsetsY, ...new Array(shifts).fill(1)], [3, shifts, 1, 1]);
+  const moments = g.op('Conv', [weights, kernel]);
+  const total = g.channels(moments, 2, 3);
+  const update = g.div(g.channels(moments, 0, 2), total);
+  // 1/Σw is 1 for a single clear peak and 1/shifts for a flat volume: a per-pixel certainty.
+  const certainty = g.op('Reciprocal', [total]);
+  const updated = g.add(flow, update);
+  const r = config.smoothRadius;
+  return g.div(g.box(g.mul(updated, certainty), r), g.box(certainty, r));
+}
+
+/**
+ * One Lucas-Kanade step on the features: solves the 2×2 normal equations over a window for the sub-pixel
+ * update that soft-argmax (which snaps towards integer shifts) cannot give. Clamped to ±1 px per step.
+ */
+function lucasKanadeStep(g: Graph, sourceFeatures: string, targetFeatures: string, flow: string, channels: number): string {
+  const warped = warp(g, targetFeatures, flow);
+  const dxKernel = g.constant(new Array(channels).fill([-0.5, 0, 0.5]).flat(), [channels, 1, 1, 3]);
+  const dyKernel = g.constant(new Array(channels).fill([-0.5, 0, 0.5]).flat(), [channels, 1, 3, 1]);
+  const gx = g.op('Conv', [warped, dxKernel], { group: channels, pads: [0, 1, 0, 1] });
+  const gy = g.op('Conv', [warped, dyKernel], { group: channels, pads: [1, 0, 1, 0] });
+  const it = g.sub(warped, sourceFeatures);
+  const sums = g.box(
+    g.concat([
+      g.sumChannels(g.mul(gx, gx)),
+      g.sumChannels(g.mul(gx, gy)),
+      g.sumChannels(g.mul(gy, gy)),
+      g.sumChannels(g.mul(gx, it)),
+      g.sumChannels(g.mul(gy, it)),
+    ]),
+    2,
+  );
+  const [sxx, sxy, syy, sxt, syt] = [0, 1, 2, 3, 4].map((c) => g.channels(sums, c, c + 1));
+  const det = g.add(g.sub(g.mul(sxx, syy), g.mul(sxy, sxy)), g.scalar(1e-3));
+  const du = g.div(g.sub(g.mul(sxy, syt), g.mul(syy, sxt)), det);
+  const dv = g.div(g.sub(g.mul(sxy, sxt), g.mul(sxx, syt)), det);
+  return g.add(flow, g.clip(g.concat([du, dv]), -1, 1));
+}
+
+export function buildCorrespondence(config: CorrespondenceConfig): Graph {
+  const g = new Graph(config.name, 'Coarse-to-fine correlation flow from source to target (flow-resolution pixels).');
+  const source = g.input('source', [1, 3, 'H', 'W']);
+  const target = g.input('target', [1, 3, 'H', 'W']);
+  const initFlow = g.input('init_flow', [1, 2, 'H', 'W']);
+
+  const sourcePyramid = [source];
+  const targetPyramid = [target];
+  const initPyramid = [initFlow];
+  for (let level = 1; level < config.levels; level++) {
+    sourcePyramid.push(downsample2(g, sourcePyramid[level - 1]));
+    targetPyramid.push(downsample2(g, targetPyramid[level - 1]));
+    initPyramid.push(g.mul(downsample2(g, initPyramid[level - 1]), g.scalar(0.5)));
+  }
+
+  let flow = initPyramid[config.levels - 1];
+  let sourceFeatures = '';
+  let targetFeatures = '';
+  for (let level = config.levels - 1; level >= 0; level--) {
+    if (level < config.levels - 1) flow = g.mul(upsample2(g, flow), g.scalar(2));
+    sourceFeatures = matchingFeatures(g, sourcePyramid[level], config.featureRadius);
+    targetFeatures = matchingFeatures(g, targetPyramid[level], config.featureRadius);
+    const radius = level === config.levels - 1 ? config.coarseRadius : config.fineRadius;
+    for (let it = 0; it < config.iterationsPerLevel; it++) {
+      flow = refineLevel(g, config, sourceFeatures, targetFeatures, flow, radius);
+    }
+    flow = lucasKanadeStep(g, sourceFeatures, targetFeatures, flow, 3);
+  }
+
+  // Residuals after alignment, for confidence: structure (normalised features) and colour (local means).
+  const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(sourceFeatures, warp(g, targetFeatures, flow)))], { axes: [1], keepdims: 1 }), 1);
+  const colour = g.op('ReduceMean', [g.abs(g.sub(g.box(source, 1), warp(g, g.box(target, 1), flow)))], { axes: [1], keepdims: 1 });
+  g.output('flow', flow, [1, 2, 'H', 'W']);
+  g.output('residual', g.concat([structure, colour]), [1, 2, 'H', 'W']);
+  return g;
+}

@@ -1,0 +1,78 @@
+/** Graph building blocks shared by the stage models: sampling grids, warps, resizes, matching features. */
+import { Graph } from './onnx/graph';
+
+/** Height and width of an NCHW tensor as floats (0-d tensors). */
+export function sizeHW(g: Graph, x: string): { h: string; w: string; hw: string } {
+  const hw = g.op('Shape', [x], { start: 2, end: 4 });
+  const hwFloat = g.op('Cast', [hw], { to: 1 });
+  const h = g.op('Gather', [hwFloat, g.ints([0], [])], { axis: 0 });
+  const w = g.op('Gather', [hwFloat, g.ints([1], [])], { axis: 0 });
+  return { h, w, hw };
+}
+
+/**
+ * Backward warp: out(x) = src(x + flow(x)), bilinear, border padding. `flow` is in pixels of `src`
+ * (channel 0 = dx, channel 1 = dy) and has the output's height and width; `src` must have that size too.
+ */
+export function warp(g: Graph, src: string, flow: string): string {
+  const { h, w } = sizeHW(g, flow);
+  const xs = g.op('Range', [g.scalar(0), w, g.scalar(1)]);
+  const ys = g.op('Range', [g.scalar(0), h, g.scalar(1)]);
+  const gridX = g.op('Reshape', [xs, g.ints([1, 1, -1])]);
+  const gridY = g.op('Reshape', [ys, g.ints([1, -1, 1])]);
+  const dx = g.op('Squeeze', [g.channels(flow, 0, 1), g.ints([1])]);
+  const dy = g.op('Squeeze', [g.channels(flow, 1, 2), g.ints([1])]);
+  // align_corners=1: pixel i maps to -1 + 2i/(size-1).
+  const two = g.scalar(2);
+  const one = g.scalar(1);
+  const nx = g.sub(g.div(g.mul(g.add(gridX, dx), two), g.sub(w, one)), one);
+  const ny = g.sub(g.div(g.mul(g.add(gridY, dy), two), g.sub(h, one)), one);
+  const grid = g.concat([g.op('Unsqueeze', [nx, g.ints([3])]), g.op('Unsqueeze', [ny, g.ints([3])])], 3);
+  return g.op('GridSample', [src, grid], { mode: 'bilinear', padding_mode: 'border', align_corners: 1 });
+}
+
+/** Bilinear resize of `x` to the spatial size of `like` (half-pixel centres). */
+export function resizeLike(g: Graph, x: string, like: string): string {
+  const nc = g.op('Shape', [x], { start: 0, end: 2 });
+  const hw = g.op('Shape', [like], { start: 2, end: 4 });
+  const sizes = g.concat([nc, hw], 0);
+  return g.op('Resize', [x, '', '', sizes], { mode: 'linear', coordinate_transformation_mode: 'half_pixel' });
+}
+
+/** Exact 2× bilinear upsampling (coarse-to-fine). */
+export function upsample2(g: Graph, x: string): string {
+  return g.op('Resize', [x, '', g.constant([1, 1, 2, 2])], { mode: 'linear', coordinate_transformation_mode: 'half_pixel' });
+}
+
+/** 2× box downsampling. Sizes must be even. */
+export function downsample2(g: Graph, x: string): string {
+  return g.op('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
+}
+
+/**
+ * Matching features: luma and two colour-difference channels, each normalised by its local mean and deviation so
+ * that matching survives lighting changes (gain and offset), as NCC does. Flat areas fall to ~0 (no evidence).
+ */
+export function matchingFeatures(g: Graph, rgb: string, radius: number): string {
+  const toYcc = g.constant([0.299, 0.587, 0.114, -0.299, -0.587, 0.886, 0.701, -0.587, -0.114], [3, 3, 1, 1]);
+  const ycc = g.op('Conv', [rgb, toYcc]);
+  const mean = g.box(ycc, radius);
+  const meanSq = g.box(g.mul(ycc, ycc), radius);
+  const variance = g.op('Relu', [g.sub(meanSq, g.mul(mean, mean))]);
+  // Colour channels get a larger floor: chroma noise in flat regions must not look like texture.
+  const floor = g.constant([4e-4, 1e-3, 1e-3], [1, 3, 1, 1]);
+  return g.div(g.sub(ycc, mean), g.sqrt(g.add(variance, floor)));
+}
+
+/** Shift `x` by (dx, dy) with edge replication: out(p) = x(p + d). */
+export function shifted(g: Graph, padded: string, radius: number, dx: number, dy: number): string {
+  const startY = radius + dy;
+  const startX = radius + dx;
+  const endY = dy - radius === 0 ? 2 ** 31 - 1 : dy - radius;
+  const endX = dx - radius === 0 ? 2 ** 31 - 1 : dx - radius;
+  return g.op('Slice', [padded, g.ints([startY, startX]), g.ints([endY, endX]), g.ints([2, 3])]);
+}
+
+export function padEdge(g: Graph, x: string, radius: number): string {
+  return g.op('Pad', [x, g.ints([0, 0, radius, radius, 0, 0, radius, radius])], { mode: 'edge' });
+}

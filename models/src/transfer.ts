@@ -1,0 +1,55 @@
+/**
+ * Zero stage (after Zero-to-Hero): transfer the anchor's *edit* to a target frame along the correspondence.
+ *
+ * Two transfers are made and mixed per pixel by how well a local colour model explained the edit at the anchor:
+ *  - colour: the anchor's local affine colour transform (A·x + b, fitted between original and edited anchor, see
+ *    pipeline/anchor-model.ts) is carried to the frame and applied to the frame's OWN pixels — detail, lighting and
+ *    pose stay the frame's;
+ *  - content: for paint/decals the colour model cannot explain, the edited anchor is warped, and re-lit by the
+ *    low-frequency gain between the frame and the warped original anchor.
+ * Everything anchor-side that is smooth (coefficients, gain, confidence) travels at flow resolution and is upsampled;
+ * only the edited pixels and the edit mask are warped at full resolution.
+ */
+import { Graph } from './onnx/graph';
+import { resizeLike, warp } from './ops';
+
+export const COEFF_CHANNELS = 12; // A (3×3, row-major: out channel × in channel) then b (3)
+
+export function buildTransfer(): Graph {
+  const g = new Graph('transfer', 'Zero stage: correspondence-guided transfer of the anchor edit to a frame.');
+  const frame = g.input('frame', [1, 3, 'H', 'W']);
+  const anchorStack = g.input('anchor_stack', [1, 5, 'H', 'W']);
+  const flow = g.input('flow', [1, 2, 'h', 'w']);
+  const flowScale = g.input('flow_scale', [1, 2, 1, 1]);
+  const confidence = g.input('confidence', [1, 1, 'h', 'w']);
+  const coeffs = g.input('coeffs', [1, COEFF_CHANNELS, 'h', 'w']);
+  const anchorLow = g.input('anchor_low', [1, 3, 'h', 'w']);
+  const frameLow = g.input('frame_low', [1, 3, 'h', 'w']);
+
+  const coeffsAtFrame = warp(g, coeffs, flow);
+  const anchorLowAtFrame = warp(g, anchorLow, flow);
+  // Low-frequency re-lighting of carried content; bounded so a bad match cannot blow colours up.
+  const eps = g.scalar(0.02);
+  const gain = g.clip(g.div(g.add(g.box(frameLow, 2), eps), g.add(g.box(anchorLowAtFrame, 2), eps)), 0.5, 2);
+  const fields = resizeLike(g, g.concat([coeffsAtFrame, gain, confidence]), frame);
+  const fullFlow = g.mul(resizeLike(g, flow, frame), flowScale);
+  const anchorAtFrame = warp(g, anchorStack, fullFlow);
+
+  const channel = (x: string, c: number) => g.channels(x, c, c + 1);
+  const colourRows: string[] = [];
+  for (let out = 0; out < 3; out++) {
+    let acc = channel(fields, 9 + out);
+    for (let inp = 0; inp < 3; inp++) acc = g.add(acc, g.mul(channel(fields, out * 3 + inp), channel(frame, inp)));
+    colourRows.push(acc);
+  }
+  const colour = g.concat(colourRows);
+  const content = g.mul(g.channels(anchorAtFrame, 0, 3), g.channels(fields, 12, 15));
+  const explained = channel(anchorAtFrame, 4);
+  const alpha = g.mul(channel(anchorAtFrame, 3), channel(fields, 15));
+
+  g.output('colour', colour, [1, 3, 'H', 'W']);
+  g.output('content', content, [1, 3, 'H', 'W']);
+  g.output('explained', explained, [1, 1, 'H', 'W']);
+  g.output('alpha', alpha, [1, 1, 'H', 'W']);
+  return g;
+}
