@@ -17,10 +17,12 @@ export function buildChain(): Graph {
   const backAtTarget = warp(g, back, step);
   const roundTrip = g.add(step, backAtTarget);
   const sq = (v: string) => g.sumChannels(g.mul(v, v));
-  // Sundaram et al. style tolerance: grows with the motion, plus a quarter pixel.
-  const tolerance = g.add(g.mul(g.add(sq(step), sq(backAtTarget)), g.scalar(0.01)), g.scalar(0.25));
-  const consistent = g.exp(g.op('Neg', [g.div(sq(roundTrip), tolerance)]));
-  const conf = g.mul(warp(g, chainConf, step), consistent);
+  // Sundaram et al. style tolerance: grows with the motion, plus half a pixel². Within it a step is fully
+  // consistent (1), beyond twice it not at all (0).
+  const tolerance = g.add(g.mul(g.add(sq(step), sq(backAtTarget)), g.scalar(0.01)), g.scalar(0.5));
+  const consistent = g.clip(g.sub(g.scalar(2), g.div(sq(roundTrip), tolerance)), 0, 1);
+  // A chain is as trustworthy as its weakest step: min, not a product (which would decay along any long chain).
+  const conf = g.min(warp(g, chainConf, step), consistent);
   // Where the chain broke (occlusion), borrow the motion of confident neighbours: objects move coherently, and the
   // direct anchor match that follows starts from there.
   const weight = g.add(conf, g.scalar(1e-4));

@@ -9,7 +9,7 @@
  * Inputs are at "flow resolution" (the pipeline picks it, sides multiples of 2^(levels-1)).
  */
 import { Graph } from './onnx/graph';
-import { downsample2, matchingFeatures, padEdge, shifted, upsample2, warp } from './ops';
+import { downsample2, FEATURE_CHANNELS, matchingFeatures, median3, padEdge, shifted, upsample2, warp } from './ops';
 
 export interface CorrespondenceConfig {
   name: string;
@@ -19,6 +19,11 @@ export interface CorrespondenceConfig {
   /** Soft-argmax sharpness on correlations of normalised features. */
   sharpness: number;
   featureRadius: number;
+  /** Radius over which each shift's matching cost is summed (patch size). The coarsest level decides between
+   * similar-looking candidates (periodic texture), so it gets more context. */
+  coarseAggregate: number;
+  fineAggregate: number;
+  /** Certainty-weighted smoothing radius after each update; flat areas take their textured neighbours' motion. */
   smoothRadius: number;
   iterationsPerLevel: number;
 }
@@ -30,7 +35,9 @@ export const FLOW_SEARCH: CorrespondenceConfig = {
   fineRadius: 1,
   sharpness: 40,
   featureRadius: 2,
-  smoothRadius: 2,
+  coarseAggregate: 3,
+  fineAggregate: 2,
+  smoothRadius: 3,
   iterationsPerLevel: 2,
 };
 
@@ -42,7 +49,9 @@ export const FLOW_REFINE: CorrespondenceConfig = {
   fineRadius: 1,
   sharpness: 40,
   featureRadius: 2,
-  smoothRadius: 2,
+  coarseAggregate: 3,
+  fineAggregate: 2,
+  smoothRadius: 3,
   iterationsPerLevel: 1,
 };
 
@@ -53,6 +62,7 @@ function refineLevel(
   targetFeatures: string,
   flow: string,
   radius: number,
+  aggregateRadius: number,
 ): string {
   const warped = warp(g, targetFeatures, flow);
   const padded = padEdge(g, warped, radius);
@@ -63,12 +73,14 @@ function refineLevel(
     for (let dx = -radius; dx <= radius; dx++) {
       offsetsX.push(dx);
       offsetsY.push(dy);
-      slices.push(g.sumChannels(g.mul(sourceFeatures, shifted(g, padded, radius, dx, dy))));
+      // Negative squared distance (not correlation: correlation favours strong features over matching ones).
+      const difference = g.sub(sourceFeatures, shifted(g, padded, radius, dx, dy));
+      slices.push(g.op('Neg', [g.sumChannels(g.mul(difference, difference))]));
     }
   }
   const shifts = slices.length;
   // Aggregate each shift's evidence over 3×3 (patch matching), scale to a softmax temperature.
-  const volume = g.mul(g.box(g.concat(slices), 1), g.scalar(config.sharpness / 3));
+  const volume = g.mul(g.box(g.concat(slices), aggregateRadius), g.scalar(config.sharpness / FEATURE_CHANNELS));
   const peak = g.op('ReduceMax', [volume], { axes: [1], keepdims: 1 });
   const weights = g.exp(g.sub(volume, peak));
   // Soft-argmax as one 1×1 conv: [Σ w·dx, Σ w·dy, Σ w] (faster than Softmax over the shift axis).
@@ -80,7 +92,7 @@ function refineLevel(
   const certainty = g.op('Reciprocal', [total]);
   const updated = g.add(flow, update);
   const r = config.smoothRadius;
-  return g.div(g.box(g.mul(updated, certainty), r), g.box(certainty, r));
+  return median3(g, g.div(g.box(g.mul(updated, certainty), r), g.box(certainty, r)), 2);
 }
 
 /**
@@ -135,13 +147,15 @@ export function buildCorrespondence(config: CorrespondenceConfig): Graph {
     targetFeatures = matchingFeatures(g, targetPyramid[level], config.featureRadius);
     const radius = level === config.levels - 1 ? config.coarseRadius : config.fineRadius;
     for (let it = 0; it < config.iterationsPerLevel; it++) {
-      flow = refineLevel(g, config, sourceFeatures, targetFeatures, flow, radius);
+      const aggregate = level === config.levels - 1 ? config.coarseAggregate : config.fineAggregate;
+      flow = refineLevel(g, config, sourceFeatures, targetFeatures, flow, radius, aggregate);
     }
-    flow = lucasKanadeStep(g, sourceFeatures, targetFeatures, flow, 3);
+    flow = lucasKanadeStep(g, sourceFeatures, targetFeatures, flow, FEATURE_CHANNELS);
   }
 
   // Residuals after alignment, for confidence: structure (normalised features) and colour (local means).
-  const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(sourceFeatures, warp(g, targetFeatures, flow)))], { axes: [1], keepdims: 1 }), 1);
+  const structureOf = (features: string) => g.channels(features, 0, 3);
+  const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(structureOf(sourceFeatures), warp(g, structureOf(targetFeatures), flow)))], { axes: [1], keepdims: 1 }), 1);
   const colour = g.op('ReduceMean', [g.abs(g.sub(g.box(source, 1), warp(g, g.box(target, 1), flow)))], { axes: [1], keepdims: 1 });
   g.output('flow', flow, [1, 2, 'H', 'W']);
   g.output('residual', g.concat([structure, colour]), [1, 2, 'H', 'W']);

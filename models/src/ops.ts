@@ -50,9 +50,12 @@ export function downsample2(g: Graph, x: string): string {
 }
 
 /**
- * Matching features: luma and two colour-difference channels, each normalised by its local mean and deviation so
- * that matching survives lighting changes (gain and offset), as NCC does. Flat areas fall to ~0 (no evidence).
+ * Matching features (6 channels): luma and two colour differences, each normalised by its local mean and deviation
+ * so matching survives lighting changes (as NCC does; flat areas fall to ~0), plus the colour itself, scaled, so that
+ * coarse levels and flat regions still tell an object from what is behind it.
  */
+export const FEATURE_CHANNELS = 6;
+
 export function matchingFeatures(g: Graph, rgb: string, radius: number): string {
   const toYcc = g.constant([0.299, 0.587, 0.114, -0.299, -0.587, 0.886, 0.701, -0.587, -0.114], [3, 3, 1, 1]);
   const ycc = g.op('Conv', [rgb, toYcc]);
@@ -61,7 +64,8 @@ export function matchingFeatures(g: Graph, rgb: string, radius: number): string 
   const variance = g.op('Relu', [g.sub(meanSq, g.mul(mean, mean))]);
   // Colour channels get a larger floor: chroma noise in flat regions must not look like texture.
   const floor = g.constant([4e-4, 1e-3, 1e-3], [1, 3, 1, 1]);
-  return g.div(g.sub(ycc, mean), g.sqrt(g.add(variance, floor)));
+  const normalised = g.div(g.sub(ycc, mean), g.sqrt(g.add(variance, floor)));
+  return g.concat([normalised, g.mul(ycc, g.scalar(3))]);
 }
 
 /** Shift `x` by (dx, dy) with edge replication: out(p) = x(p + d). */
@@ -75,4 +79,18 @@ export function shifted(g: Graph, padded: string, radius: number, dx: number, dy
 
 export function padEdge(g: Graph, x: string, radius: number): string {
   return g.op('Pad', [x, g.ints([0, 0, radius, radius, 0, 0, radius, radius])], { mode: 'edge' });
+}
+
+/** 3×3 median per channel (TopK over the 9 shifted copies): removes isolated wrong matches, keeps motion edges. */
+export function median3(g: Graph, x: string, channels: number): string {
+  const padded = padEdge(g, x, 1);
+  const perChannel: string[] = [];
+  for (let c = 0; c < channels; c++) {
+    const plane = g.channels(padded, c, c + 1);
+    const copies: string[] = [];
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) copies.push(shifted(g, plane, 1, dx, dy));
+    const [top] = g.opN('TopK', [g.concat(copies), g.ints([5])], 2, { axis: 1, largest: 1, sorted: 1 });
+    perChannel.push(g.channels(top, 4, 5));
+  }
+  return g.concat(perChannel);
 }

@@ -7,15 +7,17 @@ import { buildCorrespondence, FLOW_REFINE, FLOW_SEARCH } from './correspondence'
 import { Graph, OPSET } from './onnx/graph';
 import { buildRestore } from './restore';
 import { buildSelfTest } from './selftest';
+import { buildTemporal } from './temporal';
 import { buildTransfer } from './transfer';
 
-export const MODEL_NAMES = ['correspondence_search', 'correspondence_refine', 'chain', 'transfer', 'restore', 'selftest'] as const;
+export const MODEL_NAMES = ['correspondence_search', 'correspondence_refine', 'chain', 'temporal', 'transfer', 'restore', 'selftest'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export const STAGE_OF: Record<ModelName, string> = {
   correspondence_search: 'correspondence',
   correspondence_refine: 'correspondence',
   chain: 'correspondence',
+  temporal: 'temporal smoothing',
   transfer: 'transfer (Zero)',
   restore: 'restore (Hero)',
   selftest: 'runtime',
@@ -29,6 +31,8 @@ export function buildModel(name: ModelName): Graph {
       return buildCorrespondence(FLOW_REFINE);
     case 'chain':
       return buildChain();
+    case 'temporal':
+      return buildTemporal();
     case 'transfer':
       return buildTransfer();
     case 'restore':

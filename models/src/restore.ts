@@ -26,6 +26,6 @@ export function buildRestore(): Graph {
   // Inward feather: min(alpha, blurred alpha) is zero wherever alpha is zero.
   const feathered = g.min(alpha, g.box(alpha, 1));
   g.output('layer', clamped, [1, 3, 'H', 'W']);
-  g.output('alpha', feathered, [1, 1, 'H', 'W']);
+  g.output('layer_alpha', feathered, [1, 1, 'H', 'W']);
   return g;
 }

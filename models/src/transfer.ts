@@ -45,7 +45,10 @@ export function buildTransfer(): Graph {
   const colour = g.concat(colourRows);
   const content = g.mul(g.channels(anchorAtFrame, 0, 3), g.channels(fields, 12, 15));
   const explained = channel(anchorAtFrame, 4);
-  const alpha = g.mul(channel(anchorAtFrame, 3), channel(fields, 15));
+  // Confidence above ~0.5 means a proven correspondence: full strength. Below ~0.15 (occluders, unseen content)
+  // the frame keeps its own pixels.
+  const trust = g.clip(g.div(g.sub(channel(fields, 15), g.scalar(0.15)), g.scalar(0.35)), 0, 1);
+  const alpha = g.mul(channel(anchorAtFrame, 3), trust);
 
   g.output('colour', colour, [1, 3, 'H', 'W']);
   g.output('content', content, [1, 3, 'H', 'W']);

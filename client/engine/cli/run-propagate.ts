@@ -1,0 +1,85 @@
+/** `anchorflow propagate`: parse, run the pipeline with progress and Ctrl-C, report, and return the exit status. */
+import type { EngineEvent, PropagateResult } from '../../shared/protocol';
+import { CancelledError, errorCodeOf, exitCodeOf } from '../errors';
+import { parsePropagateArgs } from './args';
+import { loadPropagate, type PropagateFn } from './engine';
+import { PROPAGATE_HELP } from './help';
+import { HumanSink, JsonLinesSink, formatDuration, type EventSink } from './progress';
+
+export interface CliStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function summary(result: PropagateResult): string {
+  const perFrame = result.frames.length > 0 ? ` (${((result.seconds * 1000) / result.frames.length).toFixed(0)} ms/frame)` : '';
+  const lines = [
+    `Wrote ${result.frames.length} frame${result.frames.length === 1 ? '' : 's'} to ${result.out} ` +
+      `in ${formatDuration(result.seconds)}${perFrame} on ${result.device}.`,
+  ];
+  if (result.encoded) lines.push(`Encoded ${result.encoded}.`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Runs one propagate command. The first SIGINT/SIGTERM aborts the run (the pipeline stops, finished frames stay);
+ * a second one exits at once with status 1: atomic writes mean even that leaves no half-written frame.
+ */
+export async function runPropagate(argv: string[], streams: CliStreams, propagate?: PropagateFn): Promise<number> {
+  let json = argv.includes('--json');
+  let sink: EventSink = json ? new JsonLinesSink(streams.stdout) : new HumanSink(streams.stderr);
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      sink.finish();
+      streams.stderr.write('Cancelling... (press Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else {
+      streams.stderr.write('Quit.\n');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const command = parsePropagateArgs(argv);
+    if (command.help) {
+      streams.stdout.write(PROPAGATE_HELP);
+      return 0;
+    }
+    json = command.json;
+    sink = json ? new JsonLinesSink(streams.stdout) : new HumanSink(streams.stderr);
+    const run = propagate ?? loadPropagate();
+    const result = await run(command.request, {
+      signal: controller.signal,
+      // The CLI reports the outcome itself: terminal events from the pipeline would be duplicates.
+      onEvent: (event: EngineEvent) => {
+        if (event.event === 'progress' || event.event === 'warning') sink.emit(event);
+      },
+    });
+    if (controller.signal.aborted) throw new CancelledError();
+    sink.emit({ event: 'done', result });
+    if (!json) streams.stderr.write(summary(result));
+    return 0;
+  } catch (caught) {
+    const error = controller.signal.aborted && !(caught instanceof CancelledError) ? new CancelledError() : caught;
+    const message = oneLine(error);
+    sink.finish();
+    if (json) sink.emit({ event: 'error', code: errorCodeOf(error), message });
+    streams.stderr.write(`anchorflow: ${message}\n`);
+    if (errorCodeOf(error) === 'internal' && process.env.ANCHORFLOW_DEBUG && error instanceof Error && error.stack) {
+      streams.stderr.write(`${error.stack}\n`);
+    }
+    return exitCodeOf(error);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

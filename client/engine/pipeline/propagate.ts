@@ -1,0 +1,262 @@
+/**
+ * The pipeline, stage by stage:
+ *   capture (io/frames) → correspondence (chains from each anchor) → temporal smoothing → transfer (Zero)
+ *   → restore (Hero) → blend anchors + composite → encode.
+ *
+ * Memory stays flat in clip length: frames stream through chains a few states deep; the only per-frame data kept
+ * is the flow-resolution state of a backward chain between two anchors, and that goes to a scratch file.
+ * Outputs are staged in a hidden folder inside --out and moved into place only when the whole run succeeded, so a
+ * cancelled or failed run leaves earlier results exactly as they were.
+ */
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { EngineEvent, FrameStats, PropagateRequest, PropagateResult } from '../../shared/protocol';
+import { CancelledError } from '../errors';
+import { makeScratchFolder, prepareOutputFolder } from '../io/atomic';
+import { encodeClip } from '../io/ffmpeg';
+import type { FrameSource } from '../io/frames';
+import type { GreyImage, RgbImage } from '../io/image-types';
+import { readMask, readRgbImage, writePng } from '../io/images';
+import { openValidatedSource } from '../io/validate';
+import { loadModels, type ModelSet } from '../runtime/models';
+import { buildAnchorModel, chooseFlowGrid, type AnchorModel, type FlowGrid } from './anchor-model';
+import { anchorLayer, blendLayers, cleanAlpha, composite, layerStats, type WeightedLayer } from './composite';
+import { CorrespondenceStage, type ChainLink, type ChainState } from './correspondence';
+import { ProgressTracker } from './progress';
+import { resampleArea } from './raster';
+import { restoreEdit, type EditLayer } from './restore';
+import { planSegments, temporalWeight } from './schedule';
+import { smoothState } from './temporal';
+import { transferEdit } from './transfer';
+
+export interface PropagateOptions {
+  onEvent?: (event: EngineEvent) => void;
+  signal?: AbortSignal;
+}
+
+interface LoadedFrame {
+  full: RgbImage;
+  low: Float32Array;
+}
+
+/** Reads frames once and keeps the last few (chains revisit neighbours; rendering follows one frame behind). */
+class FrameCache {
+  private readonly entries = new Map<number, LoadedFrame>();
+  constructor(private readonly source: FrameSource, private readonly grid: FlowGrid, private readonly capacity = 4) {}
+
+  async get(index: number): Promise<LoadedFrame> {
+    const hit = this.entries.get(index);
+    if (hit) return hit;
+    const full = await this.source.read(index);
+    const low = resampleArea(full.data, 3, full.width, full.height, this.grid.width, this.grid.height);
+    const loaded = { full, low };
+    this.entries.set(index, loaded);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as number);
+    return loaded;
+  }
+}
+
+interface RunContext {
+  request: PropagateRequest;
+  source: FrameSource;
+  models: ModelSet;
+  grid: FlowGrid;
+  correspondence: CorrespondenceStage;
+  anchors: Map<number, AnchorModel>;
+  frameMasks: Map<number, GreyImage>;
+  frames: FrameCache;
+  scratch: string;
+  staging: string;
+  progress: ProgressTracker;
+  stats: FrameStats[];
+  signal?: AbortSignal;
+}
+
+function checkCancel(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/**
+ * Walks a chain from `anchor` in `direction` over frames up to `last` (inclusive, within one segment), yielding each
+ * frame's temporally smoothed state. Smoothing needs the next link, so the walk runs one frame ahead, but never past
+ * `segmentEnd`: the states do not depend on how far the caller wanted to go.
+ */
+async function* walkChain(ctx: RunContext, anchor: AnchorModel, direction: 1 | -1, last: number, segmentEnd: number): AsyncGenerator<ChainState> {
+  const anchorLow = anchor.low;
+  const beyond = (t: number, bound: number) => (direction > 0 ? t > bound : t < bound);
+  let previousState = ctx.correspondence.anchorState(anchor.index);
+  let previousLow = anchorLow;
+  let motionGuess: Float32Array = new Float32Array(2 * ctx.grid.width * ctx.grid.height);
+  let pending: { previous: ChainState; link: ChainLink } | null = null;
+  for (let t = anchor.index + direction; !beyond(t, segmentEnd); t += direction) {
+    checkCancel(ctx.signal);
+    const frame = await ctx.frames.get(t);
+    const link = await ctx.correspondence.link(previousState, previousLow, t, frame.low, anchorLow, motionGuess);
+    if (pending) yield await smoothState(ctx.models, ctx.grid, pending.previous, pending.link, link);
+    if (beyond(t, last)) {
+      pending = null;
+      break;
+    }
+    pending = { previous: previousState, link };
+    previousState = link.state;
+    previousLow = frame.low;
+    motionGuess = Float32Array.from(link.toPrevious);
+  }
+  if (pending) yield await smoothState(ctx.models, ctx.grid, pending.previous, pending.link, null);
+}
+
+async function layerFromAnchor(ctx: RunContext, frame: LoadedFrame, anchor: AnchorModel, state: ChainState): Promise<EditLayer> {
+  const transferred = await transferEdit(ctx.models, ctx.grid, frame.full, frame.low, anchor, state);
+  return restoreEdit(ctx.models, frame.full.width, frame.full.height, transferred, anchor);
+}
+
+/** A mask given for a non-anchor frame limits that frame's edit region (LoRA-Edit's mask rule). */
+function applyFrameMask(layer: EditLayer, mask: GreyImage | undefined): EditLayer {
+  if (!mask) return layer;
+  return { rgb: layer.rgb, alpha: layer.alpha.map((a, i) => (mask.data[i] >= 0.5 ? a : 0)) };
+}
+
+async function writeFrame(ctx: RunContext, index: number, frame: RgbImage, layer: EditLayer): Promise<void> {
+  const pixels = frame.width * frame.height;
+  const cleaned = applyFrameMask(cleanAlpha(layer), ctx.frameMasks.get(index));
+  const name = `${ctx.source.names[index]}.png`;
+  const file = path.join(ctx.staging, name);
+  if (ctx.request.layer) {
+    await writePng(file, { rgb: { ...frame, data: Float32Array.from(cleaned.rgb) }, alpha: { width: frame.width, height: frame.height, data: Float32Array.from(cleaned.alpha) } }, frame.bitDepth);
+  } else {
+    await writePng(file, composite(frame, cleaned), frame.bitDepth);
+  }
+  const stats = layerStats(cleaned, pixels);
+  ctx.stats.push({ index, file: path.join(ctx.request.out, name), coverage: stats.coverage, confidence: stats.confidence });
+  ctx.progress.frameDone(`frame ${index} → ${name}`);
+}
+
+function stateFile(ctx: RunContext, anchor: number, frame: number): string {
+  return path.join(ctx.scratch, `state-${anchor}-${frame}.f32`);
+}
+
+async function saveState(ctx: RunContext, anchor: number, state: ChainState): Promise<void> {
+  const joined = new Float32Array(state.flow.length + state.conf.length);
+  joined.set(state.flow);
+  joined.set(state.conf, state.flow.length);
+  await fs.writeFile(stateFile(ctx, anchor, state.index), new Uint8Array(joined.buffer));
+}
+
+async function loadState(ctx: RunContext, anchor: number, frame: number): Promise<ChainState> {
+  const bytes = await fs.readFile(stateFile(ctx, anchor, frame));
+  const joined = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const split = 2 * ctx.grid.width * ctx.grid.height;
+  return { index: frame, flow: joined.slice(0, split), conf: joined.slice(split) };
+}
+
+async function renderSegments(ctx: RunContext): Promise<void> {
+  const plan = planSegments(ctx.source.count, [...ctx.anchors.keys()], ctx.request.range ?? [0, ctx.source.count - 1]);
+  for (const index of plan.anchorFrames) {
+    const anchor = ctx.anchors.get(index)!;
+    const frame = await ctx.frames.get(index);
+    await writeFrame(ctx, index, frame.full, anchorLayer(anchor.stack, frame.full.width * frame.full.height));
+  }
+  for (const segment of plan.segments) {
+    const renderSet = new Set(segment.render);
+    const lastWanted = segment.render[segment.render.length - 1];
+    const firstWanted = segment.render[0];
+    const left = segment.fromLeft === null ? null : ctx.anchors.get(segment.fromLeft)!;
+    const right = segment.fromRight === null ? null : ctx.anchors.get(segment.fromRight)!;
+    if (left && right) {
+      // Backward chain first, its states parked on disk; then the forward chain renders with both.
+      for await (const state of walkChain(ctx, right, -1, firstWanted, segment.first)) {
+        if (renderSet.has(state.index)) await saveState(ctx, right.index, state);
+      }
+      for await (const state of walkChain(ctx, left, 1, lastWanted, segment.last)) {
+        if (!renderSet.has(state.index)) continue;
+        const frame = await ctx.frames.get(state.index);
+        const fromRight = await loadState(ctx, right.index, state.index);
+        const layers: WeightedLayer[] = [
+          { layer: await layerFromAnchor(ctx, frame, left, state), weight: temporalWeight(state.index, left.index) },
+          { layer: await layerFromAnchor(ctx, frame, right, fromRight), weight: temporalWeight(state.index, right.index) },
+        ];
+        await writeFrame(ctx, state.index, frame.full, blendLayers(layers, frame.full.width * frame.full.height));
+      }
+    } else {
+      const anchor = (left ?? right)!;
+      const direction = left ? 1 : -1;
+      const last = left ? lastWanted : firstWanted;
+      const end = left ? segment.last : segment.first;
+      for await (const state of walkChain(ctx, anchor, direction, last, end)) {
+        if (!renderSet.has(state.index)) continue;
+        const frame = await ctx.frames.get(state.index);
+        await writeFrame(ctx, state.index, frame.full, await layerFromAnchor(ctx, frame, anchor, state));
+      }
+    }
+  }
+}
+
+/** Moves every staged frame onto its final name (each a single rename), then removes the staging folder. */
+async function publish(ctx: RunContext): Promise<void> {
+  for (const stat of ctx.stats) {
+    await fs.rename(path.join(ctx.staging, path.basename(stat.file)), stat.file);
+  }
+}
+
+export async function propagate(request: PropagateRequest, options: PropagateOptions = {}): Promise<PropagateResult> {
+  const started = Date.now();
+  const emit = options.onEvent ?? (() => undefined);
+  const warn = (message: string) => emit({ event: 'warning', message });
+  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'anchorflow-'));
+  let source: FrameSource | null = null;
+  let models: ModelSet | null = null;
+  let staging: string | null = null;
+  try {
+    const opened = await openValidatedSource(request, { workDir: scratch, signal: options.signal });
+    source = opened.source;
+    opened.warnings.forEach(warn);
+    const grid = chooseFlowGrid(source.width, source.height);
+    models = await loadModels(request.device ?? 'auto', warn);
+    checkCancel(options.signal);
+
+    const frames = new FrameCache(source, grid);
+    const expect = { width: source.width, height: source.height };
+    const givenMasks = new Map<number, GreyImage>();
+    for (const spec of request.masks) {
+      givenMasks.set(spec.index, await readMask(spec.image, { label: `mask ${spec.index} (${path.basename(spec.image)})`, expect }));
+    }
+    const anchors = new Map<number, AnchorModel>();
+    for (const spec of [...request.anchors].sort((a, b) => a.index - b.index)) {
+      const original = (await frames.get(spec.index)).full;
+      const edited = await readRgbImage(spec.image, { label: `anchor ${spec.index} (${path.basename(spec.image)})`, expect });
+      anchors.set(spec.index, buildAnchorModel(spec.index, original, edited, givenMasks.get(spec.index) ?? null, grid));
+    }
+    const frameMasks = new Map([...givenMasks].filter(([index]) => !anchors.has(index)));
+
+    await prepareOutputFolder(request.out);
+    staging = await makeScratchFolder(request.out, 'staging');
+    const range = request.range ?? [0, source.count - 1];
+    const progress = new ProgressTracker(range[1] - range[0] + 1, emit);
+    const ctx: RunContext = {
+      request, source, models, grid, anchors, frameMasks, frames, scratch, staging, progress,
+      correspondence: new CorrespondenceStage(models, grid),
+      stats: [],
+      signal: options.signal,
+    };
+    progress.start(`${ctx.stats.length}/${range[1] - range[0] + 1} frames on ${models.device}`);
+    await renderSegments(ctx);
+    checkCancel(options.signal);
+    await publish(ctx);
+    ctx.stats.sort((a, b) => a.index - b.index);
+
+    let encoded: string | undefined;
+    if (request.encode) {
+      emit({ event: 'progress', stage: 'encode', done: 0, total: 1, etaSeconds: null, message: `encoding ${request.encode}` });
+      const names = ctx.stats.map((s) => path.basename(s.file, '.png'));
+      await encodeClip(request.out, names, request.encode, { fps: request.fps ?? source.fps ?? 25, alpha: Boolean(request.layer), signal: options.signal });
+      encoded = request.encode;
+    }
+    return { out: request.out, frames: ctx.stats, encoded, device: models.device, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    if (staging) await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    if (source) await source.dispose().catch(() => undefined);
+    if (models) await models.release().catch(() => undefined);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Temporal stage: smooths each chain state with its two neighbours along the motion (see models/src/temporal.ts).
+ * Runs as a one-frame delay over the chain's sequence of links, so memory stays three states deep.
+ */
+import type { FlowGrid } from './anchor-model';
+import type { ChainLink, ChainState } from './correspondence';
+import type { ModelSet } from '../runtime/models';
+import { runModel } from './tensors';
+
+export async function smoothState(models: ModelSet, grid: FlowGrid, previous: ChainState, current: ChainLink, next: ChainLink | null): Promise<ChainState> {
+  const dims1 = [1, 1, grid.height, grid.width];
+  const dims2 = [1, 2, grid.height, grid.width];
+  // Without a next frame (chain end) the "next" vote is the frame itself with zero weight.
+  const nextFlow = next ? next.state.flow : current.state.flow;
+  const nextConf = next ? next.state.conf : new Float32Array(current.state.conf.length);
+  const toNext = next ? next.fromPrevious : new Float32Array(current.state.flow.length);
+  const out = await runModel(models, models.sessions.temporal, {
+    flow: { data: current.state.flow, dims: dims2 },
+    conf: { data: current.state.conf, dims: dims1 },
+    prev_flow: { data: previous.flow, dims: dims2 },
+    prev_conf: { data: previous.conf, dims: dims1 },
+    to_prev: { data: current.toPrevious, dims: dims2 },
+    next_flow: { data: nextFlow, dims: dims2 },
+    next_conf: { data: nextConf, dims: dims1 },
+    to_next: { data: toNext, dims: dims2 },
+  });
+  const conf = next ? out.conf_out : out.conf_out.map((v) => (v * 4) / 3);
+  return { index: current.state.index, flow: out.flow_out, conf };
+}

@@ -1,0 +1,165 @@
+/**
+ * The one native loader: finds the model files, checks them against the manifest contract, picks an execution
+ * provider (proving a GPU provider with the self-test graph before trusting it) and opens one session per model.
+ */
+import { existsSync, readFileSync } from 'fs';
+import { dirname, join } from 'path';
+import type { DeviceName } from '../../shared/protocol';
+import { InputError } from '../errors';
+import type { Manifest, ModelName } from '../../../models/src/registry';
+import { MODEL_NAMES } from '../../../models/src/registry';
+import { buildAllModels, manifestOf } from '../../../models/src/manifest';
+
+type Ort = typeof import('onnxruntime-node');
+export type Session = import('onnxruntime-node').InferenceSession;
+
+export interface ModelSet {
+  ort: Ort;
+  sessions: Record<ModelName, Session>;
+  /** Execution provider actually used. */
+  device: string;
+  manifest: Manifest;
+  release(): Promise<void>;
+}
+
+function loadOrt(): Ort {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require('onnxruntime-node') as Ort;
+  } catch (error) {
+    throw new Error(
+      `onnxruntime-node could not be loaded (${(error as Error).message.split('\n')[0]}). ` +
+        'Reinstall with `ONNXRUNTIME_NODE_INSTALL=skip npm ci` on Node >= 18.17 for this platform.',
+    );
+  }
+}
+
+/** ANCHORFLOW_MODELS, else the nearest models/dist above this file (source tree, build/ or an installed dist/). */
+export function findModelDir(): string | null {
+  if (process.env.ANCHORFLOW_MODELS) return process.env.ANCHORFLOW_MODELS;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'models', 'dist');
+    if (existsSync(join(candidate, 'manifest.json'))) return candidate;
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+interface ModelBytes {
+  manifest: Manifest;
+  bytes: Record<ModelName, Uint8Array>;
+}
+
+function readModels(warn: (message: string) => void): ModelBytes {
+  const dir = findModelDir();
+  if (!dir) {
+    // No built files (e.g. running from source): the graphs are generated code, so build them in memory.
+    const built = buildAllModels();
+    const bytes = Object.fromEntries(built.map((m) => [m.entry.name, m.bytes])) as Record<ModelName, Uint8Array>;
+    return { manifest: manifestOf(built), bytes };
+  }
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+  const bytes = {} as Record<ModelName, Uint8Array>;
+  for (const name of MODEL_NAMES) {
+    const entry = manifest.models.find((m) => m.name === name);
+    if (!entry) throw new Error(`Model manifest ${join(dir, 'manifest.json')} has no "${name}" model; rebuild with \`npm run build:models\`.`);
+    const file = join(dir, entry.file);
+    if (!existsSync(file)) throw new Error(`Model file ${file} is missing; rebuild with \`npm run build:models\`.`);
+    bytes[name] = readFileSync(file);
+  }
+  void warn;
+  return { manifest, bytes };
+}
+
+/** A replaced model must keep the contract: the same input and output names as the manifest says. */
+function checkContract(name: ModelName, session: Session, manifest: Manifest): void {
+  const entry = manifest.models.find((m) => m.name === name)!;
+  const missingIn = entry.inputs.map((v) => v.name).filter((n) => !session.inputNames.includes(n));
+  const missingOut = entry.outputs.map((v) => v.name).filter((n) => !session.outputNames.includes(n));
+  if (missingIn.length || missingOut.length) {
+    throw new Error(
+      `Model "${name}" does not follow the model contract (missing inputs: ${missingIn.join(', ') || 'none'}; ` +
+        `missing outputs: ${missingOut.join(', ') || 'none'}); see models/dist/manifest.json.`,
+    );
+  }
+}
+
+const PROVIDER_OF: Record<Exclude<DeviceName, 'auto'>, string> = {
+  cpu: 'cpu',
+  webgpu: 'webgpu',
+  dml: 'dml',
+  coreml: 'coreml',
+  cuda: 'cuda',
+};
+
+/** GPU providers worth trying on this platform, best first. */
+function autoCandidates(): Array<Exclude<DeviceName, 'auto'>> {
+  if (process.platform === 'win32') return ['dml', 'webgpu'];
+  if (process.platform === 'darwin') return ['coreml', 'webgpu'];
+  return ['cuda', 'webgpu'];
+}
+
+function sessionOptions(provider: string): import('onnxruntime-node').InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    // Measured: 'parallel' is slower; spinning burns CPU the host app needs for nothing.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
+/** Runs the self-test graph on `provider` and compares with the exact answer; returns why it failed, or null. */
+async function selfTest(ort: Ort, provider: string, bytes: Uint8Array): Promise<string | null> {
+  try {
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(provider));
+    const [h, w] = [8, 8];
+    const x = Float32Array.from({ length: h * w }, (_, i) => i / 64);
+    const flow = new Float32Array(2 * h * w).fill(1); // shift by one pixel right and down
+    const out = await session.run({ x: new ort.Tensor('float32', x, [1, 1, h, w]), flow: new ort.Tensor('float32', flow, [1, 2, h, w]) });
+    const y = out.y.data as Float32Array;
+    const expected = x[1 * w + 1] + 1;
+    await session.release();
+    if (Math.abs(y[0] - expected) > 1e-3) return `self-test result ${y[0].toFixed(4)} ≠ ${expected.toFixed(4)}`;
+    return null;
+  } catch (error) {
+    return (error as Error).message.split('\n')[0];
+  }
+}
+
+export async function loadModels(device: DeviceName, warn: (message: string) => void): Promise<ModelSet> {
+  const ort = loadOrt();
+  const { manifest, bytes } = readModels(warn);
+  let provider = 'cpu';
+  if (device === 'auto') {
+    const reasons: string[] = [];
+    for (const candidate of autoCandidates()) {
+      const failure = await selfTest(ort, PROVIDER_OF[candidate], bytes.selftest);
+      if (!failure) {
+        provider = PROVIDER_OF[candidate];
+        break;
+      }
+      reasons.push(`${candidate}: ${failure}`);
+    }
+    if (provider === 'cpu') warn(`Using the CPU (no GPU provider passed its self-test: ${reasons.join('; ')}).`);
+  } else if (device !== 'cpu') {
+    const failure = await selfTest(ort, PROVIDER_OF[device], bytes.selftest);
+    if (failure) throw new InputError(`--device ${device} is not usable here (${failure}); use --device auto or cpu.`);
+    provider = PROVIDER_OF[device];
+  }
+  const sessions = {} as Record<ModelName, Session>;
+  for (const name of MODEL_NAMES) {
+    sessions[name] = await ort.InferenceSession.create(bytes[name], sessionOptions(provider));
+    checkContract(name, sessions[name], manifest);
+  }
+  return {
+    ort,
+    sessions,
+    device: provider,
+    manifest,
+    async release() {
+      for (const name of MODEL_NAMES) await sessions[name].release();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Temporal model (ConsistI2V's local window, VideoJAM's motion guidance): a frame's correspondence to the anchor is
+ * averaged with what its two neighbours say, carried along the motion between them (neighbour's flow to the anchor,
+ * composed with the flow to the neighbour). Each vote is weighted by its confidence, so an occluded neighbour does
+ * not pull. Smooth correspondence in time means the carried edit does not flicker or swim.
+ */
+import { Graph } from './onnx/graph';
+import { warp } from './ops';
+
+export function buildTemporal(): Graph {
+  const g = new Graph('temporal', 'Confidence-weighted smoothing of flow-to-anchor over a 3-frame window along motion.');
+  const flow = g.input('flow', [1, 2, 'H', 'W']);
+  const conf = g.input('conf', [1, 1, 'H', 'W']);
+  const prevFlow = g.input('prev_flow', [1, 2, 'H', 'W']);
+  const prevConf = g.input('prev_conf', [1, 1, 'H', 'W']);
+  const toPrev = g.input('to_prev', [1, 2, 'H', 'W']);
+  const nextFlow = g.input('next_flow', [1, 2, 'H', 'W']);
+  const nextConf = g.input('next_conf', [1, 1, 'H', 'W']);
+  const toNext = g.input('to_next', [1, 2, 'H', 'W']);
+
+  const viaPrev = g.add(toPrev, warp(g, prevFlow, toPrev));
+  const viaNext = g.add(toNext, warp(g, nextFlow, toNext));
+  const wSelf = g.mul(conf, g.scalar(2));
+  const wPrev = warp(g, prevConf, toPrev);
+  const wNext = warp(g, nextConf, toNext);
+  const total = g.add(g.add(g.add(wSelf, wPrev), wNext), g.scalar(1e-6));
+  const smoothed = g.div(g.add(g.add(g.mul(flow, wSelf), g.mul(viaPrev, wPrev)), g.mul(viaNext, wNext)), total);
+  const smoothedConf = g.div(g.add(g.add(wSelf, wPrev), wNext), g.scalar(4));
+  g.output('flow_out', smoothed, [1, 2, 'H', 'W']);
+  g.output('conf_out', smoothedConf, [1, 1, 'H', 'W']);
+  return g;
+}
