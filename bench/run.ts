@@ -429,7 +429,9 @@ function printSpeed(speed: SpeedRow[]): void {
   log(
     renderTable(
       ['run', '', 'ms/frame', 'peak RSS'],
-      speed.map((s) => [s.label, '', s.error ? 'failed' : formatNumber(s.msPerFrame, 0), s.error ? '' : formatMiB(s.peakRssBytes)]),
+      [...speed]
+        .sort((a, b) => Number(b.label.startsWith('engine')) - Number(a.label.startsWith('engine')))
+        .map((s) => [s.label, '', s.error ? 'failed' : formatNumber(s.msPerFrame, 0), s.error ? '' : formatMiB(s.peakRssBytes)]),
     ),
   );
   for (const s of speed) if (s.error) log(`  ${s.label} failed: ${s.error}`);

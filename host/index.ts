@@ -33,7 +33,12 @@ function readImportArgs(raw: unknown): ImportResultArgs {
   const placement = asRecord(record['placement'], 'a placement');
   return {
     path: requireString(record, 'path'),
-    placement: { selection: readSelection(placement['selection']), fps: requireNumber(placement, 'fps') },
+    placement: {
+      selection: readSelection(placement['selection']),
+      fps: requireNumber(placement, 'fps'),
+      containerId: requireString(placement, 'containerId'),
+      containerName: requireString(placement, 'containerName'),
+    },
     binName: requireString(record, 'binName'),
   };
 }

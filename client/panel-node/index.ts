@@ -9,6 +9,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import type {
   AnchorFiles,
+  Attempt,
   CreateJobArgs,
   EngineCheck,
   EngineSettings,
@@ -22,8 +23,7 @@ import type {
 import type { EngineEvent, PropagateRequest, PropagateResult } from '../shared/protocol';
 import { writeFileAtomic } from './atomic-file';
 import { EngineClient, EngineCommandError, EngineExitedError, EngineTimeoutError } from './engine-client';
-import { createJobFolder, readJobRecord, writeJobRecord } from './job-folder';
-import type { JobFolderArgs } from './job-folder';
+import { createJobFolder, JobFolderError, readJobRecord, writeJobRecord } from './job-folder';
 import { chooseEngineNode, cleanEngineEnv, describeRefusals } from './node-runtime';
 import { openInPhotoshop, SaveWatcher } from './photoshop';
 
@@ -182,10 +182,23 @@ export function createServices(options: ServicesOptions & ServicesInternals, emi
       }
     },
 
-    async createJob(args: CreateJobArgs): Promise<JobPaths> {
-      const { paths, note } = await createJobFolder(args as JobFolderArgs, options.userDataDir);
-      if (note) emit({ kind: 'warning', runId: null, message: note });
-      return paths;
+    async createJob(args: CreateJobArgs): Promise<Attempt<{ paths: JobPaths }>> {
+      try {
+        const { paths, note } = await createJobFolder(args, options.userDataDir);
+        if (note) emit({ kind: 'warning', runId: null, message: note });
+        return { ok: true, paths };
+      } catch (error) {
+        if (error instanceof JobFolderError) return { ok: false, message: error.message, nextStep: 'Choose another job folder in Settings, then capture again.' };
+        const code = (error as NodeJS.ErrnoException).code;
+        return {
+          ok: false,
+          message: `Could not create the job folder (${oneLineOf(error)}).`,
+          nextStep:
+            code === 'ENOSPC'
+              ? 'Free some disk space, then capture again.'
+              : 'Check that the job folder in Settings (or the project folder) exists and is writable, then capture again.',
+        };
+      }
     },
 
     async readJob({ dir }) {
@@ -238,9 +251,22 @@ export function createServices(options: ServicesOptions & ServicesInternals, emi
       return { path: target };
     },
 
-    async writeAnchorPsd({ frame, psd }) {
-      const result = (await engineCall({ cmd: 'writeAnchorPsd', frame, psd }, timeouts.psdMs)) as { psd?: string } | null;
-      return { psd: result?.psd ?? psd };
+    async writeAnchorPsd({ frame, psd }): Promise<Attempt<{ psd: string }>> {
+      try {
+        const result = (await engineCall({ cmd: 'writeAnchorPsd', frame, psd }, timeouts.psdMs)) as { psd?: string } | null;
+        return { ok: true, psd: result?.psd ?? psd };
+      } catch (error) {
+        return {
+          ok: false,
+          message: `Could not write the Photoshop file ${psd}: ${oneLineOf(error)}`,
+          nextStep:
+            error instanceof EngineUnavailable
+              ? error.nextStep
+              : error instanceof EngineCommandError
+                ? 'Check that the job folder is writable and the frame still exists, then press Edit in Photoshop again.'
+                : 'Press Edit in Photoshop again; the engine restarts on its own.',
+        };
+      }
     },
 
     async readAnchor({ file, frame, outImage, outMask }) {
@@ -310,6 +336,11 @@ export function createServices(options: ServicesOptions & ServicesInternals, emi
     },
   };
   return services;
+}
+
+function oneLineOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
 }
 
 function nextStepOf(error: unknown): string {

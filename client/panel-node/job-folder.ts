@@ -6,21 +6,19 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import type { CreateJobArgs, JobPaths, JobRecord } from '../shared/panel-services';
+import type { CreateJobArgs, JobPaths, JobRecord, RerunCommand } from '../shared/panel-services';
 import type { PropagateRequest } from '../shared/protocol';
 import { writeFileAtomic } from './atomic-file';
 
 export const JOBS_FOLDER_NAME = 'AnchorFlow Jobs';
 export const JOB_FILE_NAME = 'job.json';
 
-/** `CreateJobArgs` plus the clip's source media path, which the job must stay out of. */
-export interface JobFolderArgs extends CreateJobArgs {
-  mediaPath?: string | null;
-}
+/** `CreateJobArgs` (the clip's source media path included, which the job must stay out of). */
+export type JobFolderArgs = CreateJobArgs;
 
-/** What job.json holds beyond `JobRecord`: how to re-run it and what engine answered `ping`. */
+/** What `writeJobRecord` always fills in job.json (optional in `JobRecord`): how to re-run it, which engine ran it. */
 export interface JobFileExtras {
-  rerun: { cwd: string; argv: string[]; command: string; notes: string[] } | null;
+  rerun: RerunCommand | null;
   engineInfo: unknown;
 }
 
@@ -172,7 +170,7 @@ export async function writeJobRecord(dir: string, job: JobRecord, engineInfo: un
  * The `anchorflow propagate` command line for a request (issue 2's CLI contract). Paths are absolute, so it runs
  * from any folder where `npx anchorflow` resolves (the repo or an install of the engine).
  */
-export function rerunCommand(request: PropagateRequest, cwd: string, platform: NodeJS.Platform = process.platform): NonNullable<JobFileExtras['rerun']> {
+export function rerunCommand(request: PropagateRequest, cwd: string, platform: NodeJS.Platform = process.platform): RerunCommand {
   const argv = ['npx', 'anchorflow', 'propagate', '--frames', request.frames];
   for (const anchor of request.anchors) argv.push('--anchor', `${anchor.index}=${anchor.image}`);
   for (const mask of request.masks) argv.push('--mask', `${mask.index}=${mask.image}`);

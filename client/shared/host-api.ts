@@ -58,8 +58,12 @@ export interface ExportFramesResult {
 export interface ImportResultArgs {
   /** First PNG of a numbered sequence, or an encoded clip (.mov/.mp4). */
   path: string;
-  /** Where to place it: directly above the selection captured in `context`. */
-  placement: { selection: HostContext['selection']; fps: number };
+  /**
+   * Where to place it: directly above the selection captured in `context`, in the sequence/comp it was captured from
+   * (`context.container.id` / `.name`). The host refuses with `wrong-container` when another one is active, rather
+   * than placing the result in the wrong timeline.
+   */
+  placement: { selection: HostContext['selection']; fps: number; containerId: string; containerName: string };
   /** Bin / folder name to import into. */
   binName: string;
 }
@@ -82,6 +86,8 @@ export type HostErrorCode =
   | 'no-project'
   | 'no-sequence'
   | 'no-selection'
+  /** importResult: the active sequence/comp is not the one the frames were captured from. */
+  | 'wrong-container'
   | 'nothing-to-import'
   | 'frame-count-mismatch'
   | 'no-free-track'

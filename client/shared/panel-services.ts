@@ -63,6 +63,30 @@ export interface CreateJobArgs {
   jobRoot: string;
   /** Human part of the folder name, e.g. the clip name; sanitised by the implementation. */
   name: string;
+  /**
+   * The clip's source media path (`HostContext.selection.mediaPath`). The job folder must never lie in that media's
+   * folder: a Settings job root inside it is refused, and a project saved among its media moves the default to
+   * `userDataDir` (with a `warning` event).
+   */
+  mediaPath?: string | null;
+}
+
+/**
+ * The answer of a call whose failure the user can fix (createJob, writeAnchorPsd): the value, or one line saying what
+ * went wrong and one saying what to do next. The panel shows the failure as an error card; it never rejects for these.
+ */
+export type Attempt<T> = ({ ok: true } & T) | { ok: false; message: string; nextStep: string };
+
+/** How to re-run a job from a terminal (stored in job.json by `writeJob`). */
+export interface RerunCommand {
+  /** Folder the command was written for (the job folder; every path in `argv` is absolute). */
+  cwd: string;
+  /** `npx anchorflow propagate ...`, one argument per entry. */
+  argv: string[];
+  /** `argv` quoted for the current OS's shell. */
+  command: string;
+  /** One-line caveats, e.g. "no anchors yet". */
+  notes: string[];
 }
 
 /** `job.json`: enough to re-run the job from the CLI (`anchorflow propagate` with `request`). */
@@ -80,6 +104,10 @@ export interface JobRecord {
   result: { out: string; frameCount: number; seconds: number } | null;
   /** The last host import, when done. */
   imported: { itemName: string; trackOrLayerIndex: number; startSeconds: number } | null;
+  /** Added by `writeJob` (the panel need not send them): the CLI command that re-runs `request`, or null without one. */
+  rerun?: RerunCommand | null;
+  /** Added by `writeJob`: the engine's `ping` answer (version, Node, model summary), or null before the engine ran. */
+  engineInfo?: unknown;
 }
 
 /** Full edited frames, or only the edit layer with alpha (to sit above the untouched original). */
@@ -128,7 +156,11 @@ export interface PanelServices {
   /** Start (if needed) and ping the engine. */
   checkEngine(): Promise<EngineCheck>;
 
-  createJob(args: CreateJobArgs): Promise<JobPaths>;
+  /**
+   * Make a new job folder with its subfolders and an initial job.json. `ok: false` when the folder may not or cannot
+   * be made (job root inside the clip's media folder, not writable, disk full).
+   */
+  createJob(args: CreateJobArgs): Promise<Attempt<{ paths: JobPaths }>>;
   readJob(args: { dir: string }): Promise<JobRecord | null>;
   /** Atomic write (temp file then rename). */
   writeJob(args: { dir: string; job: JobRecord }): Promise<void>;
@@ -143,8 +175,11 @@ export interface PanelServices {
   /** Write bytes the page holds (a dropped image) into `dir`, atomically; returns the absolute path written. */
   saveBytes(args: { dir: string; name: string; base64: string }): Promise<{ path: string }>;
 
-  /** Anchor as a layered PSD: locked "Original" below, empty "Edit" above (engine `writeAnchorPsd`). */
-  writeAnchorPsd(args: { frame: string; psd: string }): Promise<{ psd: string }>;
+  /**
+   * Anchor as a layered PSD: locked "Original" below, empty "Edit" above (engine `writeAnchorPsd`). `ok: false` when
+   * the engine is unavailable, crashed or could not write the file.
+   */
+  writeAnchorPsd(args: { frame: string; psd: string }): Promise<Attempt<{ psd: string }>>;
   /**
    * A designer's PSD/PNG/TIFF or a dropped image, read back by the engine (`readAnchor`) into `outImage` (+ `outMask`
    * for a PSD). Expected failures (unreadable file, size mismatch) come back as `ok: false`.

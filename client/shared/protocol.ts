@@ -57,6 +57,8 @@ export interface PropagateResult {
   encoded?: string;
   device: string;
   seconds: number;
+  /** Milliseconds spent per pipeline stage over the run (capture, correspondence, transfer, restore, …). */
+  stageMs?: Record<string, number>;
 }
 
 export type ErrorCode = 'bad-input' | 'cancelled' | 'internal';

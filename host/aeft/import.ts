@@ -6,6 +6,7 @@ import type { ImportResultArgs, ImportResultResult, HostContext } from '../../cl
 import { fail } from '../shared/errors';
 import { readSelection } from '../shared/args';
 import { resolveImportSource } from '../shared/import-source';
+import { requireCapturedContainer } from '../shared/container';
 import { requireComp, requireProject } from './context';
 
 const UNDO_NAME = 'AnchorFlow: import result';
@@ -37,6 +38,7 @@ function findOrCreateFolder(project: Project, name: string): FolderItem {
 export function importResult(args: ImportResultArgs): ImportResultResult {
   const project = requireProject();
   const comp = requireComp();
+  requireCapturedContainer({ id: String(comp.id), name: comp.name }, args.placement, 'composition');
   const selection = readSelection(args.placement.selection);
   const original = findOriginalLayer(comp, selection);
   const source = resolveImportSource(args.path);

@@ -7,6 +7,7 @@ import type { ImportResultArgs, ImportResultResult } from '../../client/shared/h
 import { fail } from '../shared/errors';
 import { resolveImportSource } from '../shared/import-source';
 import { readSelection } from '../shared/args';
+import { requireCapturedContainer } from '../shared/container';
 import { requireProject, requireSequence } from './context';
 import { findFreeTrackAbove } from './tracks';
 import { frameToTicks, ticksPerFrameOf, ticksString, ticksToFrame, ticksToSeconds } from './ticks';
@@ -41,6 +42,7 @@ function trackLabel(index: number): string {
 export function importResult(args: ImportResultArgs): ImportResultResult {
   const project = requireProject();
   const sequence = requireSequence();
+  requireCapturedContainer({ id: String(sequence.sequenceID), name: sequence.name }, args.placement, 'sequence');
   const selection = readSelection(args.placement.selection);
   const ticksPerFrame = ticksPerFrameOf(sequence.timebase);
   const source = resolveImportSource(args.path);

@@ -2,6 +2,8 @@
  * Chain model: composes a neighbour step with the neighbour's flow to the anchor (flow_t→k = step + flow_s→k∘step)
  * and carries a confidence along it. Forward–backward consistency of the step marks occlusions: a pixel whose step
  * does not come back to itself had no counterpart in the neighbour, so whatever the chain says about it is unproven.
+ * `coverage` (how much of the previous frame lands on each pixel, see pipeline/correspondence.ts) catches
+ * disocclusions that consistency alone misses.
  */
 import { Graph } from './onnx/graph';
 import { warp } from './ops';
@@ -12,6 +14,7 @@ export function buildChain(): Graph {
   const back = g.input('back_flow', [1, 2, 'H', 'W']);
   const chainFlow = g.input('chain_flow', [1, 2, 'H', 'W']);
   const chainConf = g.input('chain_conf', [1, 1, 'H', 'W']);
+  const coverage = g.input('coverage', [1, 1, 'H', 'W']);
 
   const composed = g.add(step, warp(g, chainFlow, step));
   const backAtTarget = warp(g, back, step);
@@ -22,7 +25,9 @@ export function buildChain(): Graph {
   const tolerance = g.add(g.mul(g.add(sq(step), sq(backAtTarget)), g.scalar(0.01)), g.scalar(0.5));
   const consistent = g.clip(g.sub(g.scalar(2), g.div(sq(roundTrip), tolerance)), 0, 1);
   // A chain is as trustworthy as its weakest step: min, not a product (which would decay along any long chain).
-  const conf = g.min(warp(g, chainConf, step), consistent);
+  // Pixels the previous frame's motion does not land on were hidden there (disocclusion): the smoothed flows can
+  // look consistent across a motion edge, so coverage is checked on its own.
+  const conf = g.min(g.min(warp(g, chainConf, step), consistent), coverage);
   // Where the chain broke (occlusion), borrow the motion of confident neighbours: objects move coherently, and the
   // direct anchor match that follows starts from there.
   const weight = g.add(conf, g.scalar(1e-4));

@@ -23,7 +23,13 @@ export interface CorrespondenceConfig {
    * similar-looking candidates (periodic texture), so it gets more context. */
   coarseAggregate: number;
   fineAggregate: number;
-  /** Certainty-weighted smoothing radius after each update; flat areas take their textured neighbours' motion. */
+  /** Cost per squared pixel of moving away from the current estimate, in units of the per-channel match cost. */
+  motionPrior: number;
+  /**
+   * Certainty-weighted smoothing radius after each update at the finest level (flat areas take their textured
+   * neighbours' motion); it shrinks by one per coarser level, down to 1, so a small object's motion is not averaged
+   * away with its background's where one pixel covers a lot of the frame.
+   */
   smoothRadius: number;
   iterationsPerLevel: number;
 }
@@ -35,6 +41,7 @@ export const FLOW_SEARCH: CorrespondenceConfig = {
   fineRadius: 1,
   sharpness: 40,
   featureRadius: 2,
+  motionPrior: 0.1,
   coarseAggregate: 3,
   fineAggregate: 2,
   smoothRadius: 3,
@@ -49,6 +56,7 @@ export const FLOW_REFINE: CorrespondenceConfig = {
   fineRadius: 1,
   sharpness: 40,
   featureRadius: 2,
+  motionPrior: 0.1,
   coarseAggregate: 3,
   fineAggregate: 2,
   smoothRadius: 3,
@@ -63,6 +71,7 @@ function refineLevel(
   flow: string,
   radius: number,
   aggregateRadius: number,
+  smoothRadius: number,
 ): string {
   const warped = warp(g, targetFeatures, flow);
   const padded = padEdge(g, warped, radius);
@@ -79,8 +88,10 @@ function refineLevel(
     }
   }
   const shifts = slices.length;
-  // Aggregate each shift's evidence over 3×3 (patch matching), scale to a softmax temperature.
-  const volume = g.mul(g.box(g.concat(slices), aggregateRadius), g.scalar(config.sharpness / FEATURE_CHANNELS));
+  // Aggregate each shift's evidence over a patch, add a mild preference for staying near the current estimate (a
+  // motion prior: a good initialisation is not traded for a similar-looking far match), scale to a temperature.
+  const prior = g.constant(offsetsX.map((dx, k) => -config.motionPrior * (dx * dx + offsetsY[k] * offsetsY[k])), [1, shifts, 1, 1]);
+  const volume = g.mul(g.add(g.box(g.concat(slices), aggregateRadius), prior), g.scalar(config.sharpness / FEATURE_CHANNELS));
   const peak = g.op('ReduceMax', [volume], { axes: [1], keepdims: 1 });
   const weights = g.exp(g.sub(volume, peak));
   // Soft-argmax as one 1×1 conv: [Σ w·dx, Σ w·dy, Σ w] (faster than Softmax over the shift axis).
@@ -91,8 +102,8 @@ function refineLevel(
   // 1/Σw is 1 for a single clear peak and 1/shifts for a flat volume: a per-pixel certainty.
   const certainty = g.op('Reciprocal', [total]);
   const updated = g.add(flow, update);
-  const r = config.smoothRadius;
-  return median3(g, g.div(g.box(g.mul(updated, certainty), r), g.box(certainty, r)), 2);
+  const r = smoothRadius;
+  return g.div(g.box(g.mul(updated, certainty), r), g.box(certainty, r));
 }
 
 /**
@@ -146,10 +157,15 @@ export function buildCorrespondence(config: CorrespondenceConfig): Graph {
     sourceFeatures = matchingFeatures(g, sourcePyramid[level], config.featureRadius);
     targetFeatures = matchingFeatures(g, targetPyramid[level], config.featureRadius);
     const radius = level === config.levels - 1 ? config.coarseRadius : config.fineRadius;
-    for (let it = 0; it < config.iterationsPerLevel; it++) {
+    // The finest level is the costliest and starts from a good estimate: one correlation pass there.
+    const iterations = level === 0 ? 1 : config.iterationsPerLevel;
+    for (let it = 0; it < iterations; it++) {
       const aggregate = level === config.levels - 1 ? config.coarseAggregate : config.fineAggregate;
-      flow = refineLevel(g, config, sourceFeatures, targetFeatures, flow, radius, aggregate);
+      const smooth = Math.max(1, config.smoothRadius - level);
+      flow = refineLevel(g, config, sourceFeatures, targetFeatures, flow, radius, aggregate, smooth);
     }
+    // One median per level removes isolated wrong matches and keeps motion edges.
+    flow = median3(g, flow, 2);
     flow = lucasKanadeStep(g, sourceFeatures, targetFeatures, flow, FEATURE_CHANNELS);
   }
 

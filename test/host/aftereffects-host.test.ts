@@ -11,7 +11,7 @@ import * as vm from 'vm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildHostBundle } from './support/build';
 import { loadHostBundle, writeFrame, type ExtendScriptEnv } from './support/extendscript-env';
-import { afterEffectsGlobals, afterEffectsScene, FolderItem, FootageItem, RQItemStatus, type AfterEffectsScene } from './support/aftereffects-double';
+import { afterEffectsGlobals, afterEffectsScene, CompItem, FolderItem, FootageItem, RQItemStatus, type AfterEffectsScene } from './support/aftereffects-double';
 
 let bundlePath = '';
 const temps: string[] = [];
@@ -142,6 +142,11 @@ describe('exportFrames (After Effects double)', () => {
 });
 
 describe('importResult (After Effects double)', () => {
+  /** What the panel sends: the captured selection and the comp it was captured from. */
+  function placementOf(context: { selection: unknown; container: { id: string; name: string } }) {
+    return { selection: context.selection, fps: 25, containerId: context.container.id, containerName: context.container.name };
+  }
+
   function resultFrames(count: number): string {
     const folder = tempDir();
     for (let i = 0; i < count; i++) writeFrame(path.join(folder, `frame_${String(i).padStart(5, '0')}.png`));
@@ -153,7 +158,7 @@ describe('importResult (After Effects double)', () => {
     const env = load(scene);
     const context = env.call('getContext').value;
     const folder = resultFrames(40);
-    const result = env.call('importResult', { path: path.join(folder, 'frame_00000.png'), placement: { selection: context.selection, fps: 25 }, binName: 'AnchorFlow' });
+    const result = env.call('importResult', { path: path.join(folder, 'frame_00000.png'), placement: placementOf(context), binName: 'AnchorFlow' });
     expect(result.ok).toBe(true);
     expect(result.value).toEqual({ itemName: 'frame_[00000-00039].png', trackOrLayerIndex: 2, startSeconds: 2 });
     expect(scene.project._log).toEqual(['importFile(frame_00000.png, sequence=true)', 'addFolder(AnchorFlow)']);
@@ -176,7 +181,7 @@ describe('importResult (After Effects double)', () => {
     const context = env.call('getContext').value;
     const clip = path.join(tempDir(), 'result.mov');
     fs.writeFileSync(clip, 'not really a movie');
-    const result = env.call('importResult', { path: clip, placement: { selection: context.selection, fps: 25 }, binName: 'AnchorFlow' });
+    const result = env.call('importResult', { path: clip, placement: placementOf(context), binName: 'AnchorFlow' });
     expect(result.value).toEqual({ itemName: 'result.mov', trackOrLayerIndex: 2, startSeconds: 2 });
     expect(scene.project._log[0]).toBe('importFile(result.mov, sequence=false)');
     const footage = scene.project._all().find((i) => i.name === 'result.mov') as FootageItem;
@@ -187,7 +192,7 @@ describe('importResult (After Effects double)', () => {
     const scene = afterEffectsScene();
     const env = load(scene);
     const context = env.call('getContext').value;
-    const result = env.call('importResult', { path: tempDir(), placement: { selection: context.selection, fps: 25 }, binName: 'AnchorFlow' });
+    const result = env.call('importResult', { path: tempDir(), placement: placementOf(context), binName: 'AnchorFlow' });
     expect(result).toMatchObject({ ok: false, error: { code: 'nothing-to-import' } });
     expect(scene.app._undo).toEqual([]);
     expect(scene.project._log).toEqual([]);
@@ -199,10 +204,10 @@ describe('importResult (After Effects double)', () => {
     const context = env.call('getContext').value;
     const folder = resultFrames(5);
     fs.rmSync(path.join(folder, 'frame_00002.png'));
-    const gap = env.call('importResult', { path: folder, placement: { selection: context.selection, fps: 25 }, binName: 'AnchorFlow' });
+    const gap = env.call('importResult', { path: folder, placement: placementOf(context), binName: 'AnchorFlow' });
     expect(gap.error!.code).toBe('nothing-to-import');
     expect(gap.error!.message).toContain('jump from 1 to 3');
-    const middle = env.call('importResult', { path: path.join(resultFrames(5), 'frame_00003.png'), placement: { selection: context.selection, fps: 25 }, binName: 'AnchorFlow' });
+    const middle = env.call('importResult', { path: path.join(resultFrames(5), 'frame_00003.png'), placement: placementOf(context), binName: 'AnchorFlow' });
     expect(middle.error!.message).toContain('not the first frame');
   });
 
@@ -211,11 +216,38 @@ describe('importResult (After Effects double)', () => {
     const env = load(scene);
     const context = env.call('getContext').value;
     scene.layer.moveToBeginning();
-    const moved = env.call('importResult', { path: resultFrames(40), placement: { selection: context.selection, fps: 25 }, binName: 'AnchorFlow' });
+    const moved = env.call('importResult', { path: resultFrames(40), placement: placementOf(context), binName: 'AnchorFlow' });
     expect(moved.value.trackOrLayerIndex).toBe(1);
     expect(scene.comp._layers[1].name).toBe('shot010.mov');
     scene.comp._layers.splice(scene.comp._layers.indexOf(scene.layer), 1);
-    const gone = env.call('importResult', { path: resultFrames(40), placement: { selection: context.selection, fps: 25 }, binName: 'AnchorFlow' });
+    const gone = env.call('importResult', { path: resultFrames(40), placement: placementOf(context), binName: 'AnchorFlow' });
     expect(gone.error!.code).toBe('no-selection');
+  });
+
+  it('refuses with wrong-container, changing nothing, when another comp is active than the one captured from', () => {
+    const scene = afterEffectsScene();
+    const env = load(scene);
+    const context = env.call('getContext').value;
+    const other = scene.project._add(new CompItem('Titles', 25, 10));
+    scene.project.activeItem = other;
+    const result = env.call('importResult', { path: resultFrames(40), placement: placementOf(context), binName: 'AnchorFlow' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'wrong-container' } });
+    expect(result.error!.message).toBe('The composition you captured from ("Main") is not active ("Titles" is): open "Main" and press Import again.');
+    expect(scene.project._log).toEqual([]);
+    expect(scene.app._undo).toEqual([]);
+    expect(other._log).toEqual([]);
+    // Back in the captured comp, the same call goes through.
+    scene.project.activeItem = scene.comp;
+    expect(env.call('importResult', { path: resultFrames(40), placement: placementOf(context), binName: 'AnchorFlow' }).ok).toBe(true);
+  });
+
+  it('refuses a placement without the captured comp id (an older panel)', () => {
+    const scene = afterEffectsScene();
+    const env = load(scene);
+    const context = env.call('getContext').value;
+    const result = env.call('importResult', { path: resultFrames(40), placement: { selection: context.selection, fps: 25 }, binName: 'AnchorFlow' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(result.error!.message).toContain('containerId');
+    expect(scene.project._log).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildHostBundle } from './support/build';
 import { loadHostBundle, writeFrame, type ExtendScriptEnv } from './support/extendscript-env';
-import { premiereScene, ProjectItemType, Time, TICKS_PER_SECOND, TrackItem, type PremiereScene } from './support/premiere-double';
+import { premiereScene, ProjectItemType, Sequence, Time, TICKS_PER_SECOND, TrackItem, type PremiereScene } from './support/premiere-double';
 
 let bundlePath = '';
 const temps: string[] = [];
@@ -182,7 +182,7 @@ describe('importResult (Premiere double)', () => {
 
   function placement(scene: PremiereScene) {
     const context = load(scene).call('getContext').value;
-    return { selection: context.selection, fps: context.container.fps };
+    return { selection: context.selection, fps: context.container.fps, containerId: context.container.id, containerName: context.container.name };
   }
 
   it('imports numbered stills, overrides the rate and overwrites onto the free track above at the clip start', () => {
@@ -246,5 +246,24 @@ describe('importResult (Premiere double)', () => {
     const result = load(scene).call('importResult', { path: resultFrames(40), placement: placement(scene), binName: 'AnchorFlow' });
     expect(scene.sequence._log).toEqual([`V2.overwriteClip(frame_00000.png, "${50 * 8475667200}")`]);
     expect(result.value.startSeconds).toBeCloseTo(50 / (30000 / 1001), 12);
+  });
+
+  it('refuses with wrong-container, changing nothing, when another sequence is active than the one captured from', () => {
+    const scene = premiereScene();
+    const captured = placement(scene);
+    const other = new Sequence('Edit 2', String(scene.ticksPerFrame), String(scene.ticksPerFrame * 1000), 1920, 1080, '1:1');
+    Object.defineProperty(other, 'sequenceID', { value: 'seq-uuid-2' });
+    other._addTrack();
+    other._addTrack();
+    scene.project._sequences.push(other);
+    scene.project.activeSequence = other;
+    const result = load(scene).call('importResult', { path: resultFrames(40), placement: captured, binName: 'AnchorFlow' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'wrong-container' } });
+    expect(result.error!.message).toBe('The sequence you captured from ("Edit 1") is not active ("Edit 2" is): open "Edit 1" and press Import again.');
+    expect(scene.project._log).toEqual([]);
+    expect(other._log).toEqual([]);
+    expect(scene.sequence._log).toEqual([]);
+    scene.project.activeSequence = scene.sequence;
+    expect(load(scene).call('importResult', { path: resultFrames(40), placement: captured, binName: 'AnchorFlow' }).ok).toBe(true);
   });
 });

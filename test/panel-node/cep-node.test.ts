@@ -98,6 +98,8 @@ describe.runIf(process.platform === 'linux' && process.arch === 'x64')('panel No
         expect(path.dirname(steps.job.dir)).toBe(path.join(work, 'project', 'AnchorFlow Jobs'));
         expect(steps.job.command).toMatch(/^npx anchorflow propagate --frames '.*\/frames' --anchor '0=.*\/a\.png' --out '.*\/results'$/);
         expect(steps.job.engineVersion).toBe('0.0.0-fake');
+        expect(steps.refusedJob).toMatchObject({ ok: false, nextStep: 'Choose another job folder in Settings, then capture again.' });
+        expect(steps.refusedJob.message).toContain("is inside the clip's media folder");
         expect(steps.propagate).toEqual({ status: 'done', frames: 5, progress: 5 });
         expect(steps.cancel).toEqual({ status: 'cancelled', message: 'Cancelled; earlier results were left untouched.' });
         expect(steps.crash).toMatchObject({

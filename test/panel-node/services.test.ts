@@ -13,13 +13,19 @@ import { createServices } from '../../client/panel-node/index';
 import { chooseJobRoot, isSameOrInside, rerunCommand } from '../../client/panel-node/job-folder';
 import { defaultAppStep, photoshopLaunchPlan, SaveWatcher } from '../../client/panel-node/photoshop';
 import { parsePropagateArgs } from '../../client/engine/cli/args';
-import type { PanelServices, ServicesEvent } from '../../client/shared/panel-services';
+import type { Attempt, JobPaths, PanelServices, ServicesEvent } from '../../client/shared/panel-services';
 import type { PropagateRequest } from '../../client/shared/protocol';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 let work: string;
 let services: PanelServices | null = null;
 let events: ServicesEvent[];
+
+/** The paths of a job `createJob` must have made (its failure message as the assertion text otherwise). */
+function jobOf(attempt: Attempt<{ paths: JobPaths }>): JobPaths {
+  if (!attempt.ok) throw new Error(`createJob failed: ${attempt.message} / ${attempt.nextStep}`);
+  return attempt.paths;
+}
 
 function make(engine = 'fake-engine.js', extra: Record<string, unknown> = {}): PanelServices {
   events = [];
@@ -136,7 +142,7 @@ describe('job folder', () => {
   it('creates a job next to the project with its subfolders and job.json, and records how to re-run it', async () => {
     const panel = make();
     const projectPath = path.join(work, 'Projects', 'Spot.prproj');
-    const paths = await panel.createJob({ projectPath, jobRoot: '', name: 'Shot 12: car/wide.mov' });
+    const paths = jobOf(await panel.createJob({ projectPath, jobRoot: '', name: 'Shot 12: car/wide.mov', mediaPath: path.join(work, 'Media', 'wide.mov') }));
     expect(path.dirname(paths.dir)).toBe(path.join(work, 'Projects', 'AnchorFlow Jobs'));
     expect(path.basename(paths.dir)).toMatch(/^Shot 12_ car_wide-\d{8}-\d{6}$/);
     for (const sub of ['frames', 'anchors', 'masks', 'results', 'thumbs']) expect((await fs.stat(path.join(paths.dir, sub))).isDirectory()).toBe(true);
@@ -159,8 +165,8 @@ describe('job folder', () => {
 
   it('uses the per-user folder for an unsaved project and numbers two jobs made in the same second', async () => {
     const panel = make();
-    const first = await panel.createJob({ projectPath: null, jobRoot: '', name: 'clip' });
-    const second = await panel.createJob({ projectPath: null, jobRoot: '', name: 'clip' });
+    const first = jobOf(await panel.createJob({ projectPath: null, jobRoot: '', name: 'clip' }));
+    const second = jobOf(await panel.createJob({ projectPath: null, jobRoot: '', name: 'clip' }));
     expect(path.dirname(first.dir)).toBe(path.join(work, 'user-data', 'AnchorFlow Jobs'));
     expect(second.dir).not.toBe(first.dir);
   });
@@ -177,6 +183,35 @@ describe('job folder', () => {
     expect(isSameOrInside('/a/b/c', '/a/b')).toBe(true);
     expect(isSameOrInside('/a/bc', '/a/b')).toBe(false);
     expect(isSameOrInside('C:\\Media\\Jobs', 'c:\\media', 'win32')).toBe(true);
+  });
+
+  it('createJob checks the media path it is given: refuses a job root inside it as a value, moves the default out of it', async () => {
+    const panel = make();
+    const footage = path.join(work, 'Footage');
+    const media = path.join(footage, 'clip.mov');
+    const refused = await panel.createJob({ projectPath: null, jobRoot: path.join(footage, 'jobs'), name: 'clip', mediaPath: media });
+    expect(refused).toEqual({
+      ok: false,
+      message: `The job folder ${path.join(footage, 'jobs')} is inside the clip's media folder ${footage}; AnchorFlow never writes there. Choose another job folder in Settings.`,
+      nextStep: 'Choose another job folder in Settings, then capture again.',
+    });
+    // Nothing was created in the media folder.
+    await expect(fs.stat(footage)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    const moved = jobOf(await panel.createJob({ projectPath: path.join(footage, 'Edit.prproj'), jobRoot: '', name: 'clip', mediaPath: media }));
+    expect(path.dirname(moved.dir)).toBe(path.join(work, 'user-data', 'AnchorFlow Jobs'));
+    expect(events).toContainEqual({ kind: 'warning', runId: null, message: expect.stringContaining("sits in the clip's media folder") });
+  });
+
+  it('createJob reports a folder it cannot make as a value with a next step', async () => {
+    const panel = make();
+    const blocker = path.join(work, 'not-a-folder');
+    await fs.writeFile(blocker, 'a file where the job root should be');
+    const failed = await panel.createJob({ projectPath: null, jobRoot: path.join(blocker, 'jobs'), name: 'clip' });
+    expect(failed.ok).toBe(false);
+    if (failed.ok) return;
+    expect(failed.message).toMatch(/^Could not create the job folder \(ENOTDIR/);
+    expect(failed.nextStep).toBe('Check that the job folder in Settings (or the project folder) exists and is writable, then capture again.');
   });
 
   it('quotes the re-run command for Windows too', () => {
@@ -247,7 +282,7 @@ describe('Photoshop round trip (no Photoshop: a stand-in executable and code edi
     const frame = path.join(work, 'frame.png');
     await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 10, g: 20, b: 30 } } }).png().toFile(frame);
     const psd = path.join(work, 'anchors', 'anchor-0000.psd');
-    expect(await panel.writeAnchorPsd({ frame, psd })).toEqual({ psd });
+    expect(await panel.writeAnchorPsd({ frame, psd })).toEqual({ ok: true, psd });
     await panel.watchFile({ watchId: 'anchor-0', file: psd });
 
     // The "designer" paints a 4x3 white block on the Edit layer and saves (with composite), in two slow writes.
@@ -296,7 +331,7 @@ describe('Photoshop round trip (no Photoshop: a stand-in executable and code edi
     });
 
     // job.json records what the engine said about itself (the real one: package version and models).
-    const job = await panel.createJob({ projectPath: null, jobRoot: '', name: 'psd' });
+    const job = jobOf(await panel.createJob({ projectPath: null, jobRoot: '', name: 'psd' }));
     await panel.writeJob({ dir: job.dir, job: (await panel.readJob({ dir: job.dir }))! });
     const engineInfo = JSON.parse(await fs.readFile(job.jobFile, 'utf8')).engineInfo;
     if (engineScript === 'engine-from-source.js') {
@@ -309,6 +344,21 @@ describe('Photoshop round trip (no Photoshop: a stand-in executable and code edi
     await fs.writeFile(psd, bytes);
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(events.filter((event) => event.kind === 'file-changed')).toHaveLength(1);
+  });
+
+  it('writeAnchorPsd reports an unreadable frame and a missing engine as values with a next step', async () => {
+    const panel = make('psd-engine.js', { timeouts: { startMs: 60_000 } });
+    const psd = path.join(work, 'anchors', 'anchor-0001.psd');
+    const badFrame = await panel.writeAnchorPsd({ frame: path.join(work, 'no-such-frame.png'), psd });
+    expect(badFrame.ok).toBe(false);
+    if (badFrame.ok) return;
+    expect(badFrame.message).toMatch(new RegExp(`^Could not write the Photoshop file ${psd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    expect(badFrame.nextStep).toBe('Check that the job folder is writable and the frame still exists, then press Edit in Photoshop again.');
+    await expect(fs.stat(psd)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    const noEngine = await make('no-such-engine.js').writeAnchorPsd({ frame: path.join(work, 'frame.png'), psd });
+    expect(noEngine).toMatchObject({ ok: false, nextStep: 'Reinstall the AnchorFlow extension.' });
+    if (!noEngine.ok) expect(noEngine.message).toContain('The engine is missing');
   });
 
   it('sees a Photoshop-style save (temp file renamed over the PSD) once, with native file events', async () => {

@@ -150,6 +150,13 @@ describe('synthetic scene renderer', () => {
     expect(countMask(right.renderFrame(11).mask)).toBeGreaterThan(50);
   });
 
+  it('renders the same scene with another edit when asked', () => {
+    const plain = renderScene(recolourOccluded, SMALL);
+    const graded = renderScene(recolourOccluded, { ...SMALL, edit: gradeBackground.edit });
+    expect(Buffer.compare(Buffer.from(plain.frames[2]), Buffer.from(graded.frames[2]))).toBe(0);
+    expect(countMask(graded.masks[2])).toBeGreaterThan(countMask(plain.masks[2]));
+  });
+
   it('maps anchor times to indices for any clip length', () => {
     expect(anchorIndices(gradeBackground, 24)).toEqual([12]);
     expect(anchorIndices(gradeBackground, 5)).toEqual([2]);

@@ -16,8 +16,14 @@ export interface FlowGrid {
 
 export interface AnchorModel {
   index: number;
-  /** 5 planes at full resolution: edited R, G, B, edit mask, explained-by-colour-model (0..1). */
+  /**
+   * 5 planes at full resolution: edited R, G, B, carried edit mask, explained-by-colour-model (0..1). The carried
+   * mask is the edit mask shrunk by about the correspondence's accuracy, so that flow error at the edit's border
+   * costs a sliver of edit rather than touching pixels that must stay as they are.
+   */
   stack: Float32Array;
+  /** The designer's edit mask itself (for the anchor frame's own output). */
+  mask: Float32Array;
   /** Original anchor at flow resolution (3 planes). */
   low: Float32Array;
   /** Local colour model at flow resolution: 12 planes, A row-major (out × in) then b. */
@@ -28,12 +34,16 @@ export interface AnchorModel {
   coverage: number;
 }
 
-/** Flow resolution: long side ≤ 512, sides multiples of 8 (the correspondence pyramid has 4 levels). */
+/**
+ * Flow resolution: long side 384 px (an exact fifth of 1080p; the correspondence's cost grows with its area), never
+ * above the frame's own size; sides multiples of 8 (the correspondence pyramid has 4 levels).
+ */
+export const FLOW_LONG_SIDE = 384;
+
 export function chooseFlowGrid(width: number, height: number): FlowGrid {
-  let scale = 1;
-  while (Math.max(width, height) / scale > 512) scale *= 2;
-  const fw = Math.max(16, Math.round(width / scale / 8) * 8);
-  const fh = Math.max(16, Math.round(height / scale / 8) * 8);
+  const scale = Math.min(1, FLOW_LONG_SIDE / Math.max(width, height));
+  const fw = Math.max(16, Math.round((width * scale) / 8) * 8);
+  const fh = Math.max(16, Math.round((height * scale) / 8) * 8);
   return { width: fw, height: fh, scaleX: width / fw, scaleY: height / fh };
 }
 
@@ -222,7 +232,9 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
 
   const stack = new Float32Array(5 * n);
   stack.set(edited.data, 0);
-  stack.set(mask, 3 * n);
+  // Half a flow-resolution pixel, in full-resolution pixels: about what the correspondence gets wrong at edges.
+  const shrink = Math.round(Math.max(grid.scaleX, grid.scaleY) / 2);
+  stack.set(shrink > 0 ? erode(mask, width, height, shrink) : mask, 3 * n);
   stack.set(explained, 4 * n);
 
   const editLow: [number, number, number] = [1, 1, 1];
@@ -243,5 +255,5 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
     editLow[c] = Math.max(0, editLow[c] - margin);
     editHigh[c] = Math.min(1, editHigh[c] + margin);
   }
-  return { index, stack, low, coeffs, editLow, editHigh, coverage: covered / n };
+  return { index, stack, mask, low, coeffs, editLow, editHigh, coverage: covered / n };
 }

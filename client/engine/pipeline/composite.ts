@@ -68,8 +68,8 @@ export function composite(source: RgbImage, layer: EditLayer): RgbImage {
 }
 
 /** The anchor frame itself: the designer's pixels inside the mask, the source outside. */
-export function anchorLayer(anchorStack: Float32Array, pixels: number): EditLayer {
-  return { rgb: anchorStack.subarray(0, 3 * pixels), alpha: anchorStack.subarray(3 * pixels, 4 * pixels) };
+export function anchorLayer(anchorStack: Float32Array, mask: Float32Array, pixels: number): EditLayer {
+  return { rgb: anchorStack.subarray(0, 3 * pixels), alpha: mask };
 }
 
 export interface LayerStats {

@@ -28,6 +28,7 @@ import { resampleArea } from './raster';
 import { restoreEdit, type EditLayer } from './restore';
 import { planSegments, temporalWeight } from './schedule';
 import { smoothState } from './temporal';
+import { StageTimer } from './timing';
 import { transferEdit } from './transfer';
 
 export interface PropagateOptions {
@@ -43,13 +44,13 @@ interface LoadedFrame {
 /** Reads frames once and keeps the last few (chains revisit neighbours; rendering follows one frame behind). */
 class FrameCache {
   private readonly entries = new Map<number, LoadedFrame>();
-  constructor(private readonly source: FrameSource, private readonly grid: FlowGrid, private readonly capacity = 4) {}
+  constructor(private readonly source: FrameSource, private readonly grid: FlowGrid, private readonly timer: StageTimer, private readonly capacity = 4) {}
 
   async get(index: number): Promise<LoadedFrame> {
     const hit = this.entries.get(index);
     if (hit) return hit;
-    const full = await this.source.read(index);
-    const low = resampleArea(full.data, 3, full.width, full.height, this.grid.width, this.grid.height);
+    const full = await this.timer.time('capture', () => this.source.read(index));
+    const low = await this.timer.time('capture', () => resampleArea(full.data, 3, full.width, full.height, this.grid.width, this.grid.height));
     const loaded = { full, low };
     this.entries.set(index, loaded);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as number);
@@ -69,6 +70,7 @@ interface RunContext {
   scratch: string;
   staging: string;
   progress: ProgressTracker;
+  timer: StageTimer;
   stats: FrameStats[];
   signal?: AbortSignal;
 }
@@ -92,8 +94,11 @@ async function* walkChain(ctx: RunContext, anchor: AnchorModel, direction: 1 | -
   for (let t = anchor.index + direction; !beyond(t, segmentEnd); t += direction) {
     checkCancel(ctx.signal);
     const frame = await ctx.frames.get(t);
-    const link = await ctx.correspondence.link(previousState, previousLow, t, frame.low, anchorLow, motionGuess);
-    if (pending) yield await smoothState(ctx.models, ctx.grid, pending.previous, pending.link, link);
+    const link = await ctx.timer.time('correspondence', () => ctx.correspondence.link(previousState, previousLow, t, frame.low, anchorLow, motionGuess));
+    if (pending) {
+      const done = pending;
+      yield await ctx.timer.time('temporal', () => smoothState(ctx.models, ctx.grid, done.previous, done.link, link));
+    }
     if (beyond(t, last)) {
       pending = null;
       break;
@@ -103,12 +108,15 @@ async function* walkChain(ctx: RunContext, anchor: AnchorModel, direction: 1 | -
     previousLow = frame.low;
     motionGuess = Float32Array.from(link.toPrevious);
   }
-  if (pending) yield await smoothState(ctx.models, ctx.grid, pending.previous, pending.link, null);
+  if (pending) {
+    const done = pending;
+    yield await ctx.timer.time('temporal', () => smoothState(ctx.models, ctx.grid, done.previous, done.link, null));
+  }
 }
 
 async function layerFromAnchor(ctx: RunContext, frame: LoadedFrame, anchor: AnchorModel, state: ChainState): Promise<EditLayer> {
-  const transferred = await transferEdit(ctx.models, ctx.grid, frame.full, frame.low, anchor, state);
-  return restoreEdit(ctx.models, frame.full.width, frame.full.height, transferred, anchor);
+  const transferred = await ctx.timer.time('transfer', () => transferEdit(ctx.models, ctx.grid, frame.full, frame.low, anchor, state));
+  return ctx.timer.time('restore', () => restoreEdit(ctx.models, frame.full.width, frame.full.height, transferred, anchor));
 }
 
 /** A mask given for a non-anchor frame limits that frame's edit region (LoRA-Edit's mask rule). */
@@ -119,14 +127,13 @@ function applyFrameMask(layer: EditLayer, mask: GreyImage | undefined): EditLaye
 
 async function writeFrame(ctx: RunContext, index: number, frame: RgbImage, layer: EditLayer): Promise<void> {
   const pixels = frame.width * frame.height;
-  const cleaned = applyFrameMask(cleanAlpha(layer), ctx.frameMasks.get(index));
+  const cleaned = await ctx.timer.time('composite', () => applyFrameMask(cleanAlpha(layer), ctx.frameMasks.get(index)));
   const name = `${ctx.source.names[index]}.png`;
   const file = path.join(ctx.staging, name);
-  if (ctx.request.layer) {
-    await writePng(file, { rgb: { ...frame, data: Float32Array.from(cleaned.rgb) }, alpha: { width: frame.width, height: frame.height, data: Float32Array.from(cleaned.alpha) } }, frame.bitDepth);
-  } else {
-    await writePng(file, composite(frame, cleaned), frame.bitDepth);
-  }
+  const image = ctx.request.layer
+    ? { rgb: { ...frame, data: cleaned.rgb }, alpha: { width: frame.width, height: frame.height, data: cleaned.alpha } }
+    : await ctx.timer.time('composite', () => composite(frame, cleaned));
+  await ctx.timer.time('encode', () => writePng(file, image, frame.bitDepth));
   const stats = layerStats(cleaned, pixels);
   ctx.stats.push({ index, file: path.join(ctx.request.out, name), coverage: stats.coverage, confidence: stats.confidence });
   ctx.progress.frameDone(`frame ${index} → ${name}`);
@@ -155,7 +162,7 @@ async function renderSegments(ctx: RunContext): Promise<void> {
   for (const index of plan.anchorFrames) {
     const anchor = ctx.anchors.get(index)!;
     const frame = await ctx.frames.get(index);
-    await writeFrame(ctx, index, frame.full, anchorLayer(anchor.stack, frame.full.width * frame.full.height));
+    await writeFrame(ctx, index, frame.full, anchorLayer(anchor.stack, anchor.mask, frame.full.width * frame.full.height));
   }
   for (const segment of plan.segments) {
     const renderSet = new Set(segment.render);
@@ -212,10 +219,11 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     source = opened.source;
     opened.warnings.forEach(warn);
     const grid = chooseFlowGrid(source.width, source.height);
-    models = await loadModels(request.device ?? 'auto', warn);
+    const timer = new StageTimer();
+    models = await timer.time('load models', () => loadModels(request.device ?? 'auto', warn));
     checkCancel(options.signal);
 
-    const frames = new FrameCache(source, grid);
+    const frames = new FrameCache(source, grid, timer);
     const expect = { width: source.width, height: source.height };
     const givenMasks = new Map<number, GreyImage>();
     for (const spec of request.masks) {
@@ -225,7 +233,7 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     for (const spec of [...request.anchors].sort((a, b) => a.index - b.index)) {
       const original = (await frames.get(spec.index)).full;
       const edited = await readRgbImage(spec.image, { label: `anchor ${spec.index} (${path.basename(spec.image)})`, expect });
-      anchors.set(spec.index, buildAnchorModel(spec.index, original, edited, givenMasks.get(spec.index) ?? null, grid));
+      anchors.set(spec.index, await timer.time('anchor model', () => buildAnchorModel(spec.index, original, edited, givenMasks.get(spec.index) ?? null, grid)));
     }
     const frameMasks = new Map([...givenMasks].filter(([index]) => !anchors.has(index)));
 
@@ -234,7 +242,7 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     const range = request.range ?? [0, source.count - 1];
     const progress = new ProgressTracker(range[1] - range[0] + 1, emit);
     const ctx: RunContext = {
-      request, source, models, grid, anchors, frameMasks, frames, scratch, staging, progress,
+      request, source, models, grid, anchors, frameMasks, frames, scratch, staging, progress, timer,
       correspondence: new CorrespondenceStage(models, grid),
       stats: [],
       signal: options.signal,
@@ -252,7 +260,7 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
       await encodeClip(request.out, names, request.encode, { fps: request.fps ?? source.fps ?? 25, alpha: Boolean(request.layer), signal: options.signal });
       encoded = request.encode;
     }
-    return { out: request.out, frames: ctx.stats, encoded, device: models.device, seconds: (Date.now() - started) / 1000 };
+    return { out: request.out, frames: ctx.stats, encoded, device: models.device, seconds: (Date.now() - started) / 1000, stageMs: timer.summary() };
   } finally {
     if (staging) await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);

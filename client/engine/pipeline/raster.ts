@@ -41,6 +41,9 @@ export function resampleArea(
   outWidth: number,
   outHeight: number,
 ): Float32Array {
+  if (width % outWidth === 0 && height % outHeight === 0 && width / outWidth === height / outHeight) {
+    return averageBlocks(data, channels, width, height, width / outWidth);
+  }
   const out = new Float32Array(channels * outWidth * outHeight);
   const xs = axisWeights(width, outWidth);
   const ys = axisWeights(height, outHeight);
@@ -62,6 +65,29 @@ export function resampleArea(
         out[outPlane + oy * outWidth + ox] = acc;
       }
     }
+  }
+  return out;
+}
+
+/** Mean of each factor×factor block: the integer-ratio case of resampleArea, several times faster. */
+function averageBlocks(data: Float32Array, channels: number, width: number, height: number, factor: number): Float32Array {
+  const outWidth = width / factor;
+  const outHeight = height / factor;
+  const out = new Float32Array(channels * outWidth * outHeight);
+  const norm = 1 / (factor * factor);
+  for (let c = 0; c < channels; c++) {
+    const plane = c * width * height;
+    const outPlane = c * outWidth * outHeight;
+    for (let y = 0; y < height; y++) {
+      const row = outPlane + Math.floor(y / factor) * outWidth;
+      let x = 0;
+      for (let ox = 0; ox < outWidth; ox++) {
+        let acc = 0;
+        for (let k = 0; k < factor; k++, x++) acc += data[plane + y * width + x];
+        out[row + ox] += acc;
+      }
+    }
+    for (let i = outPlane; i < outPlane + outWidth * outHeight; i++) out[i] *= norm;
   }
   return out;
 }

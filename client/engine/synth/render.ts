@@ -11,6 +11,7 @@ import {
   lerp,
   lightGain,
   objectPose,
+  type EditSpec,
   type ObjectLayer,
   type SceneSpec,
 } from './scene';
@@ -21,6 +22,8 @@ export interface RenderOptions {
   width: number;
   height: number;
   frameCount: number;
+  /** Replaces the scene's own edit (same scene, another edit). */
+  edit?: EditSpec;
 }
 
 export interface RenderedFrame {
@@ -65,8 +68,9 @@ interface PreparedBackground {
 
 const TIME_SAMPLES = 65;
 
-export function createSceneRenderer(spec: SceneSpec, options: RenderOptions): SceneRenderer {
+export function createSceneRenderer(sceneSpec: SceneSpec, options: RenderOptions): SceneRenderer {
   const { width, height, frameCount } = options;
+  const spec: SceneSpec = options.edit ? { ...sceneSpec, edit: options.edit } : sceneSpec;
   if (!(width >= 2 && height >= 2 && frameCount >= 1)) {
     throw new Error(`scene size must be at least 2x2 with one frame (got ${width}x${height}, ${frameCount} frames)`);
   }

@@ -15,6 +15,7 @@ export function App({ connection }: { connection: ConnectedServices }) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const have = { frames: flow.frames.length > 0, anchors: flow.anchors.length > 0, result: flow.result !== null };
   const isAvailable = (step: StepId) => stepAvailable(step, have) && flow.run === null;
+  const retryAction = flow.notice?.retry;
 
   return (
     <div className="af-app">
@@ -25,7 +26,13 @@ export function App({ connection }: { connection: ConnectedServices }) {
         </button>
       </header>
       {settingsOpen && <SettingsDrawer settings={flow.settings} onChange={flow.setSettings} onClose={() => setSettingsOpen(false)} />}
-      {flow.notice && <NoticeCard notice={flow.notice} onDismiss={() => flow.setNotice(null)} />}
+      {flow.notice && (
+        <NoticeCard
+          notice={flow.notice}
+          onDismiss={() => flow.setNotice(null)}
+          onRetry={retryAction && flow.busy === null ? () => flow.retry(retryAction) : undefined}
+        />
+      )}
       <main>
         {flow.step === 'capture' && <CaptureStep flow={flow} />}
         {flow.step === 'anchor' && <AnchorStep flow={flow} />}

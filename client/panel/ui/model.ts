@@ -59,7 +59,12 @@ export interface Notice {
   message: string;
   /** What the user should do next, one line. */
   nextStep: string;
+  /** The action a Retry button on the card repeats, when repeating it is the next step. */
+  retry?: RetryAction;
 }
+
+/** Actions an error card can offer to repeat (kept as names so a notice stays plain data). */
+export type RetryAction = 'capture' | 'photoshop' | 'propagate' | 'import';
 
 export function padIndex(index: number): string {
   return String(index).padStart(5, '0');

@@ -20,10 +20,11 @@ import {
   type Frame,
   type Notice,
   type PanelSettings,
+  type RetryAction,
   type RunProgress,
   type StepId,
 } from './model';
-import { noticeFromEngineCheck, noticeFromError, noticeFromOutcome } from './notices';
+import { noticeFromAttempt, noticeFromEngineCheck, noticeFromError, noticeFromOutcome } from './notices';
 import { loadSettings, saveSettings } from './settings-store';
 
 const THUMB_HEIGHT = 54;
@@ -76,11 +77,14 @@ export function useWorkflow({ services, events }: ConnectedServices) {
     });
   }, [services, settings.nodePath, settings.device]);
 
-  const checkEngine = useCallback(async (): Promise<boolean> => {
-    const check = await services.checkEngine();
-    if (!check.ok) setNotice(noticeFromEngineCheck(check));
-    return check.ok;
-  }, [services]);
+  const checkEngine = useCallback(
+    async (retry: RetryAction): Promise<boolean> => {
+      const check = await services.checkEngine();
+      if (!check.ok) setNotice(noticeFromEngineCheck(check, retry));
+      return check.ok;
+    },
+    [services],
+  );
 
   const saveRecord = useCallback(
     async (next: JobRecord) => {
@@ -146,12 +150,12 @@ export function useWorkflow({ services, events }: ConnectedServices) {
     [events, loadAnchor],
   );
 
-  const guarded = useCallback(async (action: Exclude<BusyAction, null>, during: string, work: () => Promise<void>) => {
+  const guarded = useCallback(async (action: Exclude<BusyAction, null>, during: string, work: () => Promise<void>, retry?: RetryAction) => {
     setBusy(action);
     try {
       await work();
     } catch (error) {
-      setNotice(noticeFromError(error, during));
+      setNotice(noticeFromError(error, during, retry));
     } finally {
       setBusy(null);
     }
@@ -171,7 +175,17 @@ export function useWorkflow({ services, events }: ConnectedServices) {
     () =>
       guarded('capture', 'Capturing frames', async () => {
         if (!context) return;
-        const paths = await services.createJob({ projectPath: context.projectPath, jobRoot: settings.jobRoot, name: context.selection.name });
+        const created = await services.createJob({
+          projectPath: context.projectPath,
+          jobRoot: settings.jobRoot,
+          name: context.selection.name,
+          mediaPath: context.selection.mediaPath,
+        });
+        if (!created.ok) {
+          setNotice(noticeFromAttempt('Could not create the job folder', created, 'capture'));
+          return;
+        }
+        const paths = created.paths;
         latest.current = { ...latest.current, job: paths };
         setJob(paths);
         setAnchors([]);
@@ -203,7 +217,11 @@ export function useWorkflow({ services, events }: ConnectedServices) {
         const frame = frames[selectedIndex];
         if (!job || !frame) return;
         const psd = joinPath(job.anchorsDir, `anchor-${padIndex(selectedIndex)}.psd`);
-        await services.writeAnchorPsd({ frame: frame.file, psd });
+        const written = await services.writeAnchorPsd({ frame: frame.file, psd });
+        if (!written.ok) {
+          setNotice(noticeFromAttempt('Could not write the Photoshop file', written, 'photoshop'));
+          return;
+        }
         await services.watchFile({ watchId: `psd-${selectedIndex}`, file: psd });
         setWaitingForPsd(selectedIndex);
         const opened = await services.openInPhotoshop({ file: psd, photoshopPath: settings.photoshopPath || undefined });
@@ -237,7 +255,7 @@ export function useWorkflow({ services, events }: ConnectedServices) {
     () =>
       guarded('propagate', 'Propagating', async () => {
         if (!job) return;
-        if (!(await checkEngine())) return;
+        if (!(await checkEngine('propagate'))) return;
         const request = buildRequest(job, anchors, settings);
         const runId = `run-${Date.now().toString(36)}`;
         setNotice(null);
@@ -271,7 +289,7 @@ export function useWorkflow({ services, events }: ConnectedServices) {
         if (!first) return;
         const value = await evalHost('importResult', {
           path: first.file,
-          placement: { selection: context.selection, fps: context.selection.range.fps },
+          placement: { selection: context.selection, fps: context.selection.range.fps, containerId: context.container.id, containerName: context.container.name },
           binName: IMPORT_BIN,
         });
         const summary = describePlacement(context.app, value);
@@ -280,8 +298,17 @@ export function useWorkflow({ services, events }: ConnectedServices) {
         if (record.current) {
           await saveRecord({ ...record.current, updatedAt: new Date().toISOString(), imported: value });
         }
-      }),
+      }, 'import'),
     [context, guarded, result, saveRecord],
+  );
+
+  const retry = useCallback(
+    (action: RetryAction) => {
+      setNotice(null);
+      const actions: Record<RetryAction, () => Promise<void>> = { capture, photoshop: editInPhotoshop, propagate, import: importResult };
+      void actions[action]();
+    },
+    [capture, editInPhotoshop, importResult, propagate],
   );
 
   const anchorIndexes = useMemo(() => new Set(anchors.map((anchor) => anchor.index)), [anchors]);
@@ -314,6 +341,7 @@ export function useWorkflow({ services, events }: ConnectedServices) {
     propagate,
     cancel,
     importResult,
+    retry,
   };
 }
 

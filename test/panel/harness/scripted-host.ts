@@ -17,8 +17,12 @@ export class ScriptedHost {
   readonly calls: HostCall[] = [];
   /** False: getContext answers like the host with nothing selected in the timeline. */
   hasSelection = true;
+  /** The sequence/comp active in the app; importResult refuses when it is not the captured one (as host/ does). */
+  activeContainer: { id: string; name: string };
 
-  constructor(readonly context: HostContext) {}
+  constructor(readonly context: HostContext) {
+    this.activeContainer = { id: context.container.id, name: context.container.name };
+  }
 
   /** What evalScript's callback receives for `script`. */
   async evaluate(script: string): Promise<string> {
@@ -51,7 +55,14 @@ export class ScriptedHost {
         return { folder, files, method: 'exportAsMediaDirect' };
       }
       case 'importResult': {
-        const { path: imported } = args as ImportResultArgs;
+        const { path: imported, placement } = args as ImportResultArgs;
+        if (placement.containerId !== this.activeContainer.id) {
+          // The same refusal and wording as host/shared/container.ts (Premiere: "sequence").
+          throw new HostFailure(
+            'wrong-container',
+            `The sequence you captured from ("${placement.containerName}") is not active ("${this.activeContainer.name}" is): open "${placement.containerName}" and press Import again.`,
+          );
+        }
         const placed: ImportResultResult = {
           itemName: path.basename(imported),
           trackOrLayerIndex: this.context.selection.trackOrLayerIndex + 1,

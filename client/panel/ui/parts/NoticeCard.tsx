@@ -1,7 +1,7 @@
 import type { Notice } from '../model';
 
 /** An error/info card: what happened and the next step. Errors are announced to screen readers. */
-export function NoticeCard({ notice, onDismiss }: { notice: Notice; onDismiss: () => void }) {
+export function NoticeCard({ notice, onDismiss, onRetry }: { notice: Notice; onDismiss: () => void; onRetry?: () => void }) {
   return (
     <section className={`af-card af-notice af-notice--${notice.tone}`} role={notice.tone === 'error' ? 'alert' : 'status'} aria-live="polite" data-testid="notice">
       <div className="af-notice__head">
@@ -15,6 +15,13 @@ export function NoticeCard({ notice, onDismiss }: { notice: Notice; onDismiss: (
         <span className="af-muted">Next: </span>
         {notice.nextStep}
       </p>
+      {onRetry && (
+        <div className="af-actions">
+          <button type="button" className="af-primary" onClick={onRetry}>
+            Retry
+          </button>
+        </div>
+      )}
     </section>
   );
 }

@@ -1,0 +1,178 @@
+/**
+ * Runs the pipeline in a worker thread. onnxruntime's `session.run()` blocks the thread that calls it for the whole
+ * inference, so run in-thread the CLI's Ctrl-C, `serve`'s ping/cancel and progress would all wait for it; in a
+ * worker the main event loop stays free. Same contract as pipeline/propagate's `propagate`: EngineEvents are relayed
+ * as they come, aborting the signal cancels, and errors keep their kind (InputError, CancelledError, other) with the
+ * original one-line message.
+ *
+ * Starting the worker from TypeScript sources (tsx, vitest): a Worker cannot load a .ts entry by itself, and on
+ * Node 20 `execArgv: ['--import', 'tsx']` does not help either (measured with tsx 4.23: the worker still fails with
+ * "Unknown file extension .ts"). So from sources the worker is started from a two-line eval shim that registers tsx's
+ * CommonJS hook (`tsx/cjs/api`) and then requires the .ts entry. From the compiled build (bin/anchorflow.js) the
+ * worker loads build/.../pipeline-worker.js directly and needs no tsx.
+ */
+import { existsSync } from 'fs';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { EngineEvent, ErrorCode, PropagateRequest, PropagateResult } from '../../shared/protocol';
+import { CancelledError, InputError } from '../errors';
+import type { PropagateOptions } from '../pipeline/propagate';
+
+/** What the worker gets as `workerData`. */
+export interface WorkerInput {
+  request: PropagateRequest;
+}
+
+/** Host → worker. */
+export type HostMessage = { type: 'cancel' };
+
+/** Worker → host: any number of events, then exactly one `result` or `error`. */
+export type WorkerMessage =
+  | { type: 'event'; event: EngineEvent }
+  | { type: 'result'; result: PropagateResult }
+  | { type: 'error'; kind: ErrorCode; name: string; message: string; stack?: string };
+
+export interface WorkerRunOptions extends PropagateOptions {
+  /** How long a cancelled worker may take to stop by itself before it is terminated (default 10 s). */
+  cancelGraceMs?: number;
+}
+
+export const DEFAULT_CANCEL_GRACE_MS = 10_000;
+/** After its final message the worker should exit at once; if something native holds it, stop it. */
+const EXIT_GRACE_MS = 5_000;
+
+/** Rebuilds the error class the pipeline threw, from its wire form. */
+export function reviveError(wire: Extract<WorkerMessage, { type: 'error' }>): Error {
+  let error: Error;
+  if (wire.kind === 'bad-input') error = new InputError(wire.message);
+  else if (wire.kind === 'cancelled') error = new CancelledError(wire.message);
+  else {
+    error = new Error(wire.message);
+    error.name = wire.name;
+  }
+  // The worker's stack says where it failed (shown with ANCHORFLOW_DEBUG); ours would only show the message port.
+  if (wire.stack) error.stack = wire.stack;
+  return error;
+}
+
+interface WorkerEntry {
+  /** A file path, or source code when `evalCode` is set. */
+  script: string;
+  evalCode: boolean;
+}
+
+function workerEntry(): WorkerEntry {
+  const fromSources = path.extname(__filename) === '.ts';
+  const entry = path.join(__dirname, fromSources ? 'pipeline-worker.ts' : 'pipeline-worker.js');
+  if (!existsSync(entry)) throw new Error(`The engine worker ${entry} is missing; rebuild with \`npm run build:engine\`.`);
+  if (!fromSources) return { script: entry, evalCode: false };
+  let tsxApi: string;
+  try {
+    tsxApi = require.resolve('tsx/cjs/api');
+  } catch {
+    throw new Error('Running the engine from its TypeScript sources needs tsx (a dev dependency); run `npm ci`, or use the build via `npm run build:engine`.');
+  }
+  return { script: `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(entry)});\n`, evalCode: true };
+}
+
+/**
+ * sharp's shared libraries must stay loaded by the main thread: on glibc, a worker that loaded them last would
+ * unload them on exit while libvips threads may still run (sharp's documented worker-thread rule).
+ */
+function pinNativeLibraries(): void {
+  require('sharp');
+}
+
+/** Worker threads started here that have not exited yet. */
+const liveWorkers = new Set<Worker>();
+
+/** How many pipeline workers are still running (0 once every run has settled): for tests and diagnostics. */
+export function liveWorkerCount(): number {
+  return liveWorkers.size;
+}
+
+type Outcome = { ok: true; result: PropagateResult } | { ok: false; error: Error };
+
+function unexpectedExit(code: number): Error {
+  return new Error(`The engine worker stopped unexpectedly (exit code ${code}); rerun with ANCHORFLOW_NO_WORKER=1 to run in-thread and see more.`);
+}
+
+function workerFailure(error: Error): Error {
+  const first = error.message.split('\n')[0];
+  if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' || first.startsWith('Cannot find module')) {
+    return new Error(`The engine worker could not load the pipeline (${first}); rebuild with \`npm run build:engine\`.`);
+  }
+  const failure = new Error(first);
+  failure.name = error.name;
+  failure.stack = error.stack;
+  return failure;
+}
+
+export function propagateInWorker(request: PropagateRequest, options: WorkerRunOptions = {}): Promise<PropagateResult> {
+  const { onEvent, signal } = options;
+  const graceMs = options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
+  if (signal?.aborted) return Promise.reject(new CancelledError());
+  let entry: WorkerEntry;
+  try {
+    entry = workerEntry();
+    pinNativeLibraries();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+
+  return new Promise<PropagateResult>((resolve, reject) => {
+    const input: WorkerInput = { request };
+    // execArgv is inherited (default): per-process flags such as --max-old-space-size may not be passed explicitly.
+    const worker = new Worker(entry.script, { eval: entry.evalCode, workerData: input });
+    liveWorkers.add(worker);
+    let outcome: Outcome | null = null;
+    let cancelTimer: NodeJS.Timeout | undefined;
+    let exitTimer: NodeJS.Timeout | undefined;
+
+    // The first outcome wins; the promise settles on 'exit', so a caller never sees one while the thread exists.
+    const finish = (result: Outcome): void => {
+      outcome ??= result;
+    };
+    /** Asks the worker to stop at its next frame boundary (cleaning up as it goes); ends it if it does not. */
+    const requestStop = (): void => {
+      if (cancelTimer) return;
+      worker.postMessage({ type: 'cancel' } satisfies HostMessage);
+      cancelTimer = setTimeout(() => {
+        const grace = graceMs >= 1000 ? `${graceMs / 1000} s` : `${graceMs} ms`;
+        finish({ ok: false, error: new CancelledError(`Cancelled; the engine did not stop within ${grace} and was stopped. Earlier results were left untouched.`) });
+        void worker.terminate();
+      }, graceMs);
+    };
+    const onAbort = (): void => requestStop();
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    worker.on('message', (message: WorkerMessage) => {
+      // After its final message the worker has nothing left to do; if something native holds it, end it.
+      if (message.type !== 'event') exitTimer ??= setTimeout(() => void worker.terminate(), EXIT_GRACE_MS);
+      if (outcome) return;
+      if (message.type === 'event') {
+        try {
+          onEvent?.(message.event);
+        } catch (error) {
+          // In-thread, a throwing onEvent would fail the run: do the same here.
+          finish({ ok: false, error: error instanceof Error ? error : new Error(String(error)) });
+          requestStop();
+        }
+      } else if (message.type === 'result') {
+        finish({ ok: true, result: message.result });
+      } else {
+        finish({ ok: false, error: reviveError(message) });
+      }
+    });
+    worker.on('error', (error) => finish({ ok: false, error: workerFailure(error) }));
+    worker.on('exit', (code) => {
+      liveWorkers.delete(worker);
+      clearTimeout(cancelTimer);
+      clearTimeout(exitTimer);
+      signal?.removeEventListener('abort', onAbort);
+      const settled: Outcome = outcome ?? { ok: false, error: signal?.aborted ? new CancelledError() : unexpectedExit(code) };
+      if (settled.ok) resolve(settled.result);
+      else reject(settled.error);
+    });
+  });
+}

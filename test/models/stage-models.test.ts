@@ -1,0 +1,131 @@
+/**
+ * The shipped stage models (chain, temporal, transfer, restore; built by the registry exactly as the engine loads
+ * them) against the plain-TypeScript references in reference.ts, on small random inputs.
+ *
+ * Tolerance 1e-4: every output is a short chain of warps (≤ 2e-5 each, see ops.test.ts), resizes, box means and
+ * products of values of order 1–10 computed in float32; 1e-4 is ~5× the worst float32 error measured and still
+ * far below any real defect (a wrong tap, axis, constant or clamp moves outputs by ≥ 1e-2).
+ */
+import { describe, expect, it } from 'vitest';
+import { buildModel } from '../../models/src/registry';
+import { randomPlanes, runGraph, seeded, smoothPlanes } from './helpers';
+import { chainRef, maxAbsDiff, restoreRef, temporalRef, transferRef, type Planes } from './reference';
+
+const W = 32;
+const H = 24;
+const TOLERANCE = 1e-4;
+
+function constant(channels: number, value: number, width = W, height = H): Planes {
+  return { data: new Float32Array(channels * width * height).fill(value), channels, width, height };
+}
+
+describe('chain model vs reference', () => {
+  it('composes step + chain(x + step), takes min confidence, fills broken pixels from confident neighbours', async () => {
+    const random = seeded(21);
+    const step = smoothPlanes(random, 2, W, H, -3, 3);
+    // Back flow: the exact inverse of a uniform-ish step would be -step(x+step); add a patch of garbage so that
+    // the consistency check fires there and the fill has something to do.
+    const back = smoothPlanes(random, 2, W, H, -3, 3);
+    const chainFlow = smoothPlanes(random, 2, W, H, -5, 5);
+    const chainConf = randomPlanes(random, 1, W, H, 0, 1);
+    const { flow, conf } = await runGraph(buildModel('chain'), { step_flow: step, back_flow: back, chain_flow: chainFlow, chain_conf: chainConf });
+    const reference = chainRef(step, back, chainFlow, chainConf);
+    expect(maxAbsDiff(conf.data, reference.conf.data)).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(flow.data, reference.flow.data)).toBeLessThan(TOLERANCE);
+    // The random back flow must have made both consistent and inconsistent pixels, or the test proves little.
+    const zeros = Array.from(conf.data).filter((v) => v === 0).length;
+    expect(zeros).toBeGreaterThan(10);
+    expect(zeros).toBeLessThan(W * H - 10);
+  });
+
+  it('a consistent uniform step keeps the chain confidence (min, not a product) and composes exactly', async () => {
+    const step = constant(2, 0);
+    step.data.fill(1.5, 0, W * H); // dx = 1.5, dy = 0
+    const back = constant(2, 0);
+    back.data.fill(-1.5, 0, W * H);
+    const chainFlow = smoothPlanes(seeded(22), 2, W, H, -2, 2);
+    const chainConf = constant(1, 0.7);
+    const { flow, conf } = await runGraph(buildModel('chain'), { step_flow: step, back_flow: back, chain_flow: chainFlow, chain_conf: chainConf });
+    for (const v of conf.data) expect(v).toBeCloseTo(0.7, 6);
+    // With conf 0.7 the output is 0.7·composed + 0.3·(neighbourhood mean of composed); check it against reference.
+    expect(maxAbsDiff(flow.data, chainRef(step, back, chainFlow, chainConf).flow.data)).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('temporal model vs reference', () => {
+  it('confidence-weighted mean of own flow and the neighbours\' flows carried along the motion', async () => {
+    const random = seeded(31);
+    const inputs: Record<string, Planes> = {
+      flow: smoothPlanes(random, 2, W, H, -4, 4),
+      conf: randomPlanes(random, 1, W, H),
+      prev_flow: smoothPlanes(random, 2, W, H, -4, 4),
+      prev_conf: randomPlanes(random, 1, W, H),
+      to_prev: smoothPlanes(random, 2, W, H, -3, 3),
+      next_flow: smoothPlanes(random, 2, W, H, -4, 4),
+      next_conf: randomPlanes(random, 1, W, H),
+      to_next: smoothPlanes(random, 2, W, H, -3, 3),
+    };
+    const out = await runGraph(buildModel('temporal'), inputs);
+    const reference = temporalRef(inputs);
+    expect(maxAbsDiff(out.flow_out.data, reference.flow.data)).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(out.conf_out.data, reference.conf.data)).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('transfer model vs reference', () => {
+  it('warps coefficients and gain at flow resolution, applies A·x + b to the frame, ramps alpha by confidence', async () => {
+    const random = seeded(41);
+    // Full 36×28 over a 16×12 flow grid: a non-integer scale, as chooseFlowGrid gives for most frame sizes.
+    const [fw, fh, lw, lh] = [36, 28, 16, 12];
+    const stack = randomPlanes(random, 5, fw, fh);
+    const flowScale: [number, number] = [fw / lw, fh / lh];
+    const coeffs = smoothPlanes(random, 12, lw, lh, -0.5, 1.5);
+    const inputs: Record<string, Planes> = {
+      frame: randomPlanes(random, 3, fw, fh),
+      anchor_stack: stack,
+      flow: smoothPlanes(random, 2, lw, lh, -3, 3),
+      confidence: randomPlanes(random, 1, lw, lh),
+      coeffs,
+      anchor_low: smoothPlanes(random, 3, lw, lh, 0, 1),
+      frame_low: smoothPlanes(random, 3, lw, lh, 0, 1),
+    };
+    const out = await runGraph(buildModel('transfer'), {
+      ...inputs,
+      flow_scale: { data: Float32Array.from(flowScale), channels: 2, width: 1, height: 1 },
+    });
+    const reference = transferRef(inputs, flowScale);
+    for (const name of ['colour', 'content', 'explained', 'alpha'] as const) {
+      expect(out[name].dims).toEqual([1, reference[name].channels, fh, fw]);
+      expect(maxAbsDiff(out[name].data, reference[name].data), name).toBeLessThan(TOLERANCE);
+    }
+    // The trust ramp must have been exercised on both clamps and in between.
+    const conf = Array.from(inputs.confidence.data);
+    expect(conf.some((c) => c < 0.15)).toBe(true);
+    expect(conf.some((c) => c > 0.5)).toBe(true);
+  });
+});
+
+describe('restore model vs reference', () => {
+  it('unsharp 0.3, mix by explained, clamp to the edit range, inward feather of alpha', async () => {
+    const random = seeded(51);
+    const alpha = randomPlanes(random, 1, W, H);
+    for (let i = 0; i < alpha.data.length; i += 3) alpha.data[i] = 0; // exact zeros must stay exact zeros
+    const inputs: Record<string, Planes> = {
+      colour: randomPlanes(random, 3, W, H, -0.2, 1.2),
+      content: randomPlanes(random, 3, W, H),
+      explained: randomPlanes(random, 1, W, H),
+      alpha,
+    };
+    const editLow = [0.2, 0.1, 0.3];
+    const editHigh = [0.8, 0.9, 0.7];
+    const out = await runGraph(buildModel('restore'), {
+      ...inputs,
+      edit_low: { data: Float32Array.from(editLow), channels: 3, width: 1, height: 1 },
+      edit_high: { data: Float32Array.from(editHigh), channels: 3, width: 1, height: 1 },
+    });
+    const reference = restoreRef(inputs, editLow, editHigh);
+    expect(maxAbsDiff(out.layer.data, reference.layer.data)).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(out.layer_alpha.data, reference.alpha.data)).toBeLessThan(TOLERANCE);
+    for (let i = 0; i < alpha.data.length; i += 3) expect(out.layer_alpha.data[i]).toBe(0);
+  });
+});

@@ -1,0 +1,132 @@
+/** Pure stages: blending and compositing (composite.ts), segment planning (schedule.ts), progress ETA. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { blendLayers, cleanAlpha, composite } from '../../client/engine/pipeline/composite';
+import { ProgressTracker } from '../../client/engine/pipeline/progress';
+import { planSegments, temporalWeight } from '../../client/engine/pipeline/schedule';
+import type { EngineEvent } from '../../client/shared/protocol';
+import { seeded } from '../models/helpers';
+
+const [W, H] = [16, 12];
+const N = W * H;
+
+function randomArray(random: () => number, length: number): Float32Array {
+  return Float32Array.from({ length }, () => random());
+}
+
+describe('composite', () => {
+  it('copies alpha-0 pixels bit-exactly, takes the layer at alpha 1, mixes linearly between', () => {
+    const random = seeded(61);
+    // Values that are not exactly representable after arithmetic: any recomputation would change their bits.
+    const source = { width: W, height: H, bitDepth: 8 as const, data: randomArray(random, 3 * N) };
+    const alpha = Float32Array.from({ length: N }, (_, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : random()));
+    const layer = { rgb: randomArray(random, 3 * N), alpha };
+    const out = composite(source, layer);
+    for (let i = 0; i < N; i++) {
+      for (let c = 0; c < 3; c++) {
+        const k = c * N + i;
+        if (alpha[i] === 0) expect(Object.is(out.data[k], source.data[k])).toBe(true);
+        else expect(out.data[k]).toBeCloseTo(source.data[k] * (1 - alpha[i]) + layer.rgb[k] * alpha[i], 6);
+      }
+    }
+    expect(source.data).not.toBe(out.data); // the source is not modified in place
+  });
+
+  it('cleanAlpha zeroes alpha below half a code value (so those pixels stay bit-exact)', () => {
+    const layer = { rgb: new Float32Array(3 * 4), alpha: Float32Array.of(0.5 / 255 - 1e-6, 0.5 / 255, 0.7, 1.2) };
+    expect(Array.from(cleanAlpha(layer).alpha)).toEqual([0, Math.fround(0.5 / 255), Math.fround(0.7), 1]);
+  });
+});
+
+describe('blendLayers', () => {
+  it('takes the strongest alpha and the alpha·weight-weighted mean colour', () => {
+    const random = seeded(62);
+    const layers = [0.5, 0.2].map((weight) => ({ weight, layer: { rgb: randomArray(random, 3 * N), alpha: randomArray(random, N) } }));
+    layers[1].layer.alpha[0] = 0;
+    layers[0].layer.alpha[0] = 0; // both zero: alpha 0
+    const out = blendLayers(layers, N);
+    expect(out.alpha[0]).toBe(0);
+    for (let i = 1; i < N; i++) {
+      const [a, b] = layers.map((l) => l.layer.alpha[i]);
+      expect(out.alpha[i]).toBe(Math.max(a, b));
+      const [wa, wb] = [a * 0.5, b * 0.2];
+      for (let c = 0; c < 3; c++) {
+        const k = c * N + i;
+        expect(out.rgb[k]).toBeCloseTo((wa * layers[0].layer.rgb[k] + wb * layers[1].layer.rgb[k]) / (wa + wb), 5);
+      }
+    }
+  });
+
+  it('a single layer passes through unchanged', () => {
+    const layer = { rgb: new Float32Array(3 * N).fill(0.3), alpha: new Float32Array(N).fill(0.4) };
+    expect(blendLayers([{ layer, weight: 1 }], N)).toBe(layer);
+  });
+});
+
+describe('planSegments', () => {
+  it('covers head, between and tail segments for anchors 3 and 8 of 12 frames', () => {
+    const plan = planSegments(12, [8, 3], [0, 11]);
+    expect(plan.anchorFrames).toEqual([3, 8]);
+    expect(plan.segments).toEqual([
+      { fromLeft: null, fromRight: 3, first: 0, last: 2, render: [0, 1, 2] },
+      { fromLeft: 3, fromRight: 8, first: 4, last: 7, render: [4, 5, 6, 7] },
+      { fromLeft: 8, fromRight: null, first: 9, last: 11, render: [9, 10, 11] },
+    ]);
+  });
+
+  it('a range keeps each segment\'s bounds (so results do not depend on the range) and renders only the range', () => {
+    const plan = planSegments(12, [3, 8], [5, 9]);
+    expect(plan.anchorFrames).toEqual([8]);
+    expect(plan.segments).toEqual([
+      { fromLeft: 3, fromRight: 8, first: 4, last: 7, render: [5, 6, 7] },
+      { fromLeft: 8, fromRight: null, first: 9, last: 11, render: [9] },
+    ]);
+  });
+
+  it('anchors at the ends give no empty head or tail; adjacent anchors give no empty middle', () => {
+    expect(planSegments(6, [0, 1, 5], [0, 5]).segments).toEqual([{ fromLeft: 1, fromRight: 5, first: 2, last: 4, render: [2, 3, 4] }]);
+  });
+
+  it('every frame of any range is rendered exactly once, as an anchor or in one segment', () => {
+    const random = seeded(63);
+    for (let trial = 0; trial < 200; trial++) {
+      const count = 1 + Math.floor(random() * 30);
+      const anchors = [...new Set(Array.from({ length: 1 + Math.floor(random() * 4) }, () => Math.floor(random() * count)))];
+      const a = Math.floor(random() * count);
+      const b = Math.floor(random() * count);
+      const range: [number, number] = [Math.min(a, b), Math.max(a, b)];
+      const plan = planSegments(count, anchors, range);
+      const rendered = [...plan.anchorFrames, ...plan.segments.flatMap((s) => s.render)].sort((x, y) => x - y);
+      const expected = Array.from({ length: range[1] - range[0] + 1 }, (_, k) => range[0] + k);
+      expect(rendered).toEqual(expected);
+      for (const s of plan.segments) {
+        // A segment's chain anchors sit right outside it.
+        if (s.fromLeft !== null) expect(s.first).toBe(s.fromLeft + 1);
+        if (s.fromRight !== null) expect(s.last).toBe(s.fromRight - 1);
+      }
+    }
+  });
+
+  it('temporalWeight decreases with distance', () => {
+    expect(temporalWeight(5, 5)).toBe(1);
+    expect(temporalWeight(5, 3)).toBeGreaterThan(temporalWeight(5, 9));
+  });
+});
+
+describe('ProgressTracker', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('reports ETA from the measured rate', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2025-01-01T00:00:00Z'));
+    const events: EngineEvent[] = [];
+    const tracker = new ProgressTracker(10, (e) => events.push(e));
+    tracker.start('starting');
+    vi.setSystemTime(new Date('2025-01-01T00:00:02Z'));
+    tracker.frameDone('one');
+    vi.setSystemTime(new Date('2025-01-01T00:00:04Z'));
+    tracker.frameDone('two');
+    expect(events[0]).toMatchObject({ event: 'progress', done: 0, total: 10, etaSeconds: null });
+    expect(events[1]).toMatchObject({ done: 1, total: 10, etaSeconds: 18 }); // 2 s per frame × 9 left
+    expect(events[2]).toMatchObject({ done: 2, total: 10, etaSeconds: 16 });
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * End-to-end properties of propagate() on a tiny synthetic clip with exact ground truth (see clip.ts): 12 frames of
+ * 96×64, a textured square moving 4.3 px/frame right and 1.1 px/frame down over a textured background; the anchor
+ * (frame 0, and frame 11 for two anchors) has the square recoloured by a known colour matrix.
+ *
+ * The models are built from models/src into a temp folder (ANCHORFLOW_MODELS), so these tests check the current
+ * graph code, not whatever models/dist last held.
+ */
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../client/engine/errors';
+import { propagate } from '../../client/engine/pipeline/propagate';
+import type { EngineEvent, PropagateRequest } from '../../client/shared/protocol';
+import { buildAllModels, manifestOf } from '../../models/src/manifest';
+import { CLIP, distanceToSquare, frameName, psnr, readPng, writeClip, writePng, type RenderedFrame } from './clip';
+
+let root: string;
+let framesDir: string;
+let clip: RenderedFrame[];
+let anchorFirst: string;
+let anchorLast: string;
+let savedModelsEnv: string | undefined;
+const fullRun: Uint8Array[] = [];
+
+const PIXELS = CLIP.width * CLIP.height;
+
+function request(out: string, extra: Partial<PropagateRequest> = {}): PropagateRequest {
+  return { frames: framesDir, anchors: [{ index: 0, image: anchorFirst }], masks: [], out, device: 'cpu', ...extra };
+}
+
+async function readOutputs(out: string, frames: number[]): Promise<Uint8Array[]> {
+  return Promise.all(frames.map((t) => readPng(path.join(out, frameName(t)))));
+}
+
+/** Pixels where the ground truth differs from the source: the edit region. */
+function editRegion(t: number): (p: number) => boolean {
+  const { source, truth } = clip[t];
+  return (p) => source[p * 3] !== truth[p * 3] || source[p * 3 + 1] !== truth[p * 3 + 1] || source[p * 3 + 2] !== truth[p * 3 + 2];
+}
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'anchorflow-propagate-test-'));
+  const modelsDir = path.join(root, 'models');
+  await fs.mkdir(modelsDir);
+  const models = buildAllModels();
+  for (const m of models) await fs.writeFile(path.join(modelsDir, m.entry.file), m.bytes);
+  await fs.writeFile(path.join(modelsDir, 'manifest.json'), JSON.stringify(manifestOf(models)));
+  savedModelsEnv = process.env.ANCHORFLOW_MODELS;
+  process.env.ANCHORFLOW_MODELS = modelsDir;
+
+  framesDir = path.join(root, 'frames');
+  clip = await writeClip(framesDir);
+  anchorFirst = path.join(root, 'anchor-0.png');
+  anchorLast = path.join(root, 'anchor-11.png');
+  await writePng(anchorFirst, clip[0].truth);
+  await writePng(anchorLast, clip[CLIP.frames - 1].truth);
+
+  const out = path.join(root, 'out-full');
+  const result = await propagate(request(out));
+  expect(result.frames.map((f) => f.index)).toEqual(Array.from({ length: CLIP.frames }, (_, t) => t));
+  fullRun.push(...(await readOutputs(out, result.frames.map((f) => f.index))));
+});
+
+afterAll(async () => {
+  if (savedModelsEnv === undefined) delete process.env.ANCHORFLOW_MODELS;
+  else process.env.ANCHORFLOW_MODELS = savedModelsEnv;
+  if (root) await fs.rm(root, { recursive: true, force: true });
+});
+
+describe('propagate() on a synthetic clip', () => {
+  it('keeps every pixel more than 2 px from the square bit-exact (LoRA-Edit mask rule)', () => {
+    const leaks: string[] = [];
+    for (let t = 0; t < CLIP.frames; t++) {
+      let changed = 0;
+      let farthest = 0;
+      for (let p = 0; p < PIXELS; p++) {
+        const distance = distanceToSquare(t, p % CLIP.width, Math.floor(p / CLIP.width));
+        if (distance <= 2) continue;
+        if ([0, 1, 2].some((c) => fullRun[t][p * 3 + c] !== clip[t].source[p * 3 + c])) {
+          changed++;
+          farthest = Math.max(farthest, distance);
+        }
+      }
+      if (changed) leaks.push(`frame ${t}: ${changed} px changed, up to ${farthest.toFixed(1)} px from the square`);
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  it('reproduces the anchor exactly and carries the edit to every frame, far better than doing nothing', () => {
+    expect(Buffer.compare(Buffer.from(fullRun[0]), Buffer.from(clip[0].truth))).toBe(0);
+    const edited: number[] = [];
+    const nothing: number[] = [];
+    for (let t = 1; t < CLIP.frames; t++) {
+      const region = editRegion(t);
+      edited.push(psnr(fullRun[t], clip[t].truth, region));
+      nothing.push(psnr(clip[t].source, clip[t].truth, region));
+    }
+    console.log(`edit-region PSNR, one anchor, frames 1-11: ${edited.map((v, k) => `${v.toFixed(1)} (nothing ${nothing[k].toFixed(1)})`).join(', ')}`);
+    // Floors. The edit is one global colour matrix on a rigidly translating square: with the right correspondence
+    // the colour path (A·x + b on the frame's own pixels) is exact up to 8-bit rounding, and only the ~100
+    // anti-aliased edge pixels (mixtures of square and background) can be off. Frame 1 measures 28.9 dB with a
+    // 31-pixel edge error, so 28 dB on average (the brief's real-footage target; this clip is easier) and 25 dB
+    // for every frame are floors a working engine clears. Doing nothing scores ~15.5 dB here.
+    const mean = edited.reduce((a, b) => a + b, 0) / edited.length;
+    expect(mean).toBeGreaterThan(28);
+    edited.forEach((v, k) => {
+      expect(v, `frame ${k + 1}`).toBeGreaterThan(25);
+      expect(v - nothing[k], `frame ${k + 1}`).toBeGreaterThan(10);
+    });
+  });
+
+  it('renders a range [5, 7] bit-identical to the same frames of the full run', async () => {
+    const out = path.join(root, 'out-range');
+    const result = await propagate(request(out, { range: [5, 7] }));
+    expect(result.frames.map((f) => f.index)).toEqual([5, 6, 7]);
+    expect((await fs.readdir(out)).sort()).toEqual([5, 6, 7].map(frameName));
+    const ranged = await readOutputs(out, [5, 6, 7]);
+    ranged.forEach((frame, k) => expect(Buffer.compare(Buffer.from(frame), Buffer.from(fullRun[5 + k])), `frame ${5 + k}`).toBe(0));
+  });
+
+  it('with anchors at both ends, the middle frames are at least as good as with the first anchor alone', async () => {
+    const out = path.join(root, 'out-two');
+    await propagate(request(out, { anchors: [{ index: 0, image: anchorFirst }, { index: CLIP.frames - 1, image: anchorLast }] }));
+    const middle = [4, 5, 6, 7];
+    const both = await readOutputs(out, middle);
+    let sumOne = 0;
+    let sumBoth = 0;
+    const scores = middle.map((t, k) => {
+      const one = psnr(fullRun[t], clip[t].truth, editRegion(t));
+      const two = psnr(both[k], clip[t].truth, editRegion(t));
+      sumOne += one;
+      sumBoth += two;
+      return `${t}: ${one.toFixed(2)} → ${two.toFixed(2)} dB`;
+    });
+    console.log(`middle frames, one → two anchors: ${scores.join(', ')}`);
+    // Mean over the middle frames: the second anchor must not make them worse. 0.1 dB allows for the blend's
+    // rounding on frames where both anchors are already near-exact.
+    expect(sumBoth / middle.length).toBeGreaterThanOrEqual(sumOne / middle.length - 0.1);
+  });
+
+  it('cancelled mid-run: throws CancelledError, leaves an earlier output byte-identical and no stray files', async () => {
+    const out = path.join(root, 'out-cancel');
+    await fs.mkdir(out);
+    const earlier = Buffer.from('an earlier result the cancelled run must not touch');
+    await fs.writeFile(path.join(out, frameName(3)), earlier);
+    const controller = new AbortController();
+    const done: number[] = [];
+    const onEvent = (event: EngineEvent) => {
+      if (event.event !== 'progress' || event.stage !== 'propagate') return;
+      done.push(event.done);
+      if (event.done >= 4) controller.abort();
+    };
+    await expect(propagate(request(out), { signal: controller.signal, onEvent })).rejects.toBeInstanceOf(CancelledError);
+    expect(Math.max(...done)).toBeGreaterThanOrEqual(4); // it was really mid-run: frames had been rendered (staged)
+    expect(Math.max(...done)).toBeLessThan(CLIP.frames);
+    expect(await fs.readdir(out)).toEqual([frameName(3)]); // no staged frames, temps or staging folder (dot-names)
+    expect(Buffer.compare(await fs.readFile(path.join(out, frameName(3))), earlier)).toBe(0);
+  });
+});
