@@ -9,9 +9,12 @@
  *    low-frequency gain between the frame and the warped original anchor.
  * Everything anchor-side that is smooth (coefficients, gain, confidence) travels at flow resolution and is upsampled;
  * only the edited pixels and the edit mask are warped at full resolution.
+ *
+ * `frame` may be a crop of the full frame (the region the edit can reach): `origin` is the crop's top-left corner in
+ * full-resolution pixels, `flow_scale` the full-resolution pixels per flow-resolution pixel.
  */
 import { Graph } from './onnx/graph';
-import { resizeLike, warp } from './ops';
+import { pixelGrid, sampleAt, warp } from './ops';
 
 export const COEFF_CHANNELS = 12; // A (3×3, row-major: out channel × in channel) then b (3)
 
@@ -21,6 +24,7 @@ export function buildTransfer(): Graph {
   const anchorStack = g.input('anchor_stack', [1, 5, 'H', 'W']);
   const flow = g.input('flow', [1, 2, 'h', 'w']);
   const flowScale = g.input('flow_scale', [1, 2, 1, 1]);
+  const origin = g.input('origin', [1, 2, 1, 1]);
   const confidence = g.input('confidence', [1, 1, 'h', 'w']);
   const coeffs = g.input('coeffs', [1, COEFF_CHANNELS, 'h', 'w']);
   const anchorLow = g.input('anchor_low', [1, 3, 'h', 'w']);
@@ -31,9 +35,21 @@ export function buildTransfer(): Graph {
   // Low-frequency re-lighting of carried content; bounded so a bad match cannot blow colours up.
   const eps = g.scalar(0.02);
   const gain = g.clip(g.div(g.add(g.box(frameLow, 2), eps), g.add(g.box(anchorLowAtFrame, 2), eps)), 0.5, 2);
-  const fields = resizeLike(g, g.concat([coeffsAtFrame, gain, confidence]), frame);
-  const fullFlow = g.mul(resizeLike(g, flow, frame), flowScale);
-  const anchorAtFrame = warp(g, anchorStack, fullFlow);
+  // Full-resolution pixel centres of the crop, and where they fall on the flow-resolution grid (half-pixel centres).
+  const grid = pixelGrid(g, frame);
+  const scaleX = g.op('Squeeze', [g.channels(flowScale, 0, 1), g.ints([1])]);
+  const scaleY = g.op('Squeeze', [g.channels(flowScale, 1, 2), g.ints([1])]);
+  const fullX = g.add(grid.x, g.op('Squeeze', [g.channels(origin, 0, 1), g.ints([1])]));
+  const fullY = g.add(grid.y, g.op('Squeeze', [g.channels(origin, 1, 2), g.ints([1])]));
+  const half = g.scalar(0.5);
+  const lowX = g.sub(g.div(g.add(fullX, half), scaleX), half);
+  const lowY = g.sub(g.div(g.add(fullY, half), scaleY), half);
+  const upsampled = sampleAt(g, g.concat([flow, coeffsAtFrame, gain, confidence]), lowX, lowY);
+  const fullFlow = g.mul(g.channels(upsampled, 0, 2), flowScale);
+  const fields = g.channels(upsampled, 2, 18);
+  const anchorX = g.add(fullX, g.op('Squeeze', [g.channels(fullFlow, 0, 1), g.ints([1])]));
+  const anchorY = g.add(fullY, g.op('Squeeze', [g.channels(fullFlow, 1, 2), g.ints([1])]));
+  const anchorAtFrame = sampleAt(g, anchorStack, anchorX, anchorY);
 
   const channel = (x: string, c: number) => g.channels(x, c, c + 1);
   const colourRows: string[] = [];

@@ -20,7 +20,7 @@ export function at(p: Planes, c: number, x: number, y: number): number {
   return p.data[(c * p.height + y) * p.width + x];
 }
 
-function make(channels: number, width: number, height: number, value: (c: number, x: number, y: number) => number): Planes {
+export function make(channels: number, width: number, height: number, value: (c: number, x: number, y: number) => number): Planes {
   const data = new Float64Array(channels * width * height);
   for (let c = 0; c < channels; c++) for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[(c * height + y) * width + x] = value(c, x, y);
   return { data, channels, width, height };
@@ -124,10 +124,10 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
 /**
  * Chain: composed flow t→anchor = step + chain(x + step); forward–backward consistency of the step with a tolerance
  * of 0.01·(|step|² + |back(x+step)|²) + 0.5 px² (1 within it, 0 beyond twice it); confidence = min(consistency,
- * chain confidence carried along the step); low-confidence pixels take the confidence-weighted mean flow of a
- * 17×17 neighbourhood.
+ * chain confidence carried along the step, coverage); low-confidence pixels take the confidence-weighted mean flow
+ * of a 17×17 neighbourhood.
  */
-export function chainRef(step: Planes, back: Planes, chainFlow: Planes, chainConf: Planes): { flow: Planes; conf: Planes } {
+export function chainRef(step: Planes, back: Planes, chainFlow: Planes, chainConf: Planes, coverage: Planes): { flow: Planes; conf: Planes } {
   const { width, height } = step;
   const composed = make(2, width, height, () => 0);
   const conf = make(1, width, height, () => 0);
@@ -144,7 +144,7 @@ export function chainRef(step: Planes, back: Planes, chainFlow: Planes, chainCon
       const consistent = clamp(2 - roundTrip / tolerance, 0, 1);
       const carried = bilinearClamped(chainConf, 0, px, py);
       const i = y * width + x;
-      conf.data[i] = Math.min(carried, consistent);
+      conf.data[i] = Math.min(carried, consistent, at(coverage, 0, x, y));
       composed.data[i] = sx + bilinearClamped(chainFlow, 0, px, py);
       composed.data[width * height + i] = sy + bilinearClamped(chainFlow, 1, px, py);
     }
@@ -196,24 +196,30 @@ export function temporalRef(inputs: Record<string, Planes>): { flow: Planes; con
 }
 
 /**
- * Transfer (Zero stage). Low-resolution fields (colour coefficients and anchor low image warped by the flow, the
- * re-lighting gain, confidence) are upsampled bilinearly to the frame; the anchor stack is warped by the upsampled
- * flow (scaled to full-resolution pixels). colour = A·frame + b; content = warped edit × gain;
- * alpha = warped mask × clamp((conf − 0.15)/0.35, 0, 1).
+ * Transfer (Zero stage). `frame` is a crop of the full frame with its top-left corner at `origin` (full-resolution
+ * pixels). Low-resolution fields (colour coefficients and anchor low image warped by the flow, the re-lighting
+ * gain, confidence, the flow itself) are sampled bilinearly at each crop pixel's position on the flow grid,
+ * ((X + 0.5) / scale − 0.5); the anchor stack is sampled at (X, Y) + flow·scale. colour = A·frame + b;
+ * content = warped edit × gain; alpha = warped mask × clamp((conf − 0.15)/0.35, 0, 1).
  */
-export function transferRef(inputs: Record<string, Planes>, flowScale: [number, number]): Record<'colour' | 'content' | 'explained' | 'alpha', Planes> {
+export function transferRef(inputs: Record<string, Planes>, flowScale: [number, number], origin: [number, number] = [0, 0]): Record<'colour' | 'content' | 'explained' | 'alpha', Planes> {
   const { frame, anchor_stack, flow, confidence, coeffs, anchor_low, frame_low } = inputs;
   const { width, height } = frame;
   const coeffsAt = warpRef(coeffs, flow);
   const anchorLowAt = boxMeanRef(warpRef(anchor_low, flow), 2);
   const frameLowBox = boxMeanRef(frame_low, 2);
   const gain = make(3, flow.width, flow.height, (c, x, y) => clamp((at(frameLowBox, c, x, y) + 0.02) / (at(anchorLowAt, c, x, y) + 0.02), 0.5, 2));
-  const coeffsFull = resizeRef(coeffsAt, width, height);
-  const gainFull = resizeRef(gain, width, height);
-  const confFull = resizeRef(confidence, width, height);
-  const flowFull = resizeRef(flow, width, height);
-  const scaledFlow = make(2, width, height, (c, x, y) => at(flowFull, c, x, y) * flowScale[c]);
-  const anchorAt = warpRef(anchor_stack, scaledFlow);
+  const onGrid = (p: Planes) =>
+    make(p.channels, width, height, (c, x, y) =>
+      bilinearClamped(p, c, (x + origin[0] + 0.5) / flowScale[0] - 0.5, (y + origin[1] + 0.5) / flowScale[1] - 0.5),
+    );
+  const coeffsFull = onGrid(coeffsAt);
+  const gainFull = onGrid(gain);
+  const confFull = onGrid(confidence);
+  const flowFull = onGrid(flow);
+  const anchorAt = make(anchor_stack.channels, width, height, (c, x, y) =>
+    bilinearClamped(anchor_stack, c, x + origin[0] + at(flowFull, 0, x, y) * flowScale[0], y + origin[1] + at(flowFull, 1, x, y) * flowScale[1]),
+  );
   const colour = make(3, width, height, (o, x, y) => {
     let v = at(coeffsFull, 9 + o, x, y);
     for (let k = 0; k < 3; k++) v += at(coeffsFull, o * 3 + k, x, y) * at(frame, k, x, y);

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../models/src/registry';
 import { randomPlanes, runGraph, seeded, smoothPlanes } from './helpers';
-import { chainRef, maxAbsDiff, restoreRef, temporalRef, transferRef, type Planes } from './reference';
+import { chainRef, make, maxAbsDiff, restoreRef, temporalRef, transferRef, type Planes } from './reference';
 
 const W = 32;
 const H = 24;
@@ -28,8 +28,9 @@ describe('chain model vs reference', () => {
     const back = smoothPlanes(random, 2, W, H, -3, 3);
     const chainFlow = smoothPlanes(random, 2, W, H, -5, 5);
     const chainConf = randomPlanes(random, 1, W, H, 0, 1);
-    const { flow, conf } = await runGraph(buildModel('chain'), { step_flow: step, back_flow: back, chain_flow: chainFlow, chain_conf: chainConf });
-    const reference = chainRef(step, back, chainFlow, chainConf);
+    const coverage = randomPlanes(random, 1, W, H, 0, 1);
+    const { flow, conf } = await runGraph(buildModel('chain'), { step_flow: step, back_flow: back, chain_flow: chainFlow, chain_conf: chainConf, coverage });
+    const reference = chainRef(step, back, chainFlow, chainConf, coverage);
     expect(maxAbsDiff(conf.data, reference.conf.data)).toBeLessThan(TOLERANCE);
     expect(maxAbsDiff(flow.data, reference.flow.data)).toBeLessThan(TOLERANCE);
     // The random back flow must have made both consistent and inconsistent pixels, or the test proves little.
@@ -45,10 +46,20 @@ describe('chain model vs reference', () => {
     back.data.fill(-1.5, 0, W * H);
     const chainFlow = smoothPlanes(seeded(22), 2, W, H, -2, 2);
     const chainConf = constant(1, 0.7);
-    const { flow, conf } = await runGraph(buildModel('chain'), { step_flow: step, back_flow: back, chain_flow: chainFlow, chain_conf: chainConf });
+    const coverage = constant(1, 1);
+    const { flow, conf } = await runGraph(buildModel('chain'), { step_flow: step, back_flow: back, chain_flow: chainFlow, chain_conf: chainConf, coverage });
     for (const v of conf.data) expect(v).toBeCloseTo(0.7, 6);
     // With conf 0.7 the output is 0.7·composed + 0.3·(neighbourhood mean of composed); check it against reference.
-    expect(maxAbsDiff(flow.data, chainRef(step, back, chainFlow, chainConf).flow.data)).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(flow.data, chainRef(step, back, chainFlow, chainConf, coverage).flow.data)).toBeLessThan(TOLERANCE);
+  });
+
+  it('uncovered pixels (disocclusion) lose their confidence whatever the chain says', async () => {
+    const step = constant(2, 0);
+    const back = constant(2, 0);
+    const coverage = constant(1, 1);
+    for (let i = 0; i < W; i++) coverage.data[5 * W + i] = 0; // row 5 revealed
+    const { conf } = await runGraph(buildModel('chain'), { step_flow: step, back_flow: back, chain_flow: constant(2, 0), chain_conf: constant(1, 1), coverage });
+    for (let i = 0; i < W * H; i++) expect(conf.data[i]).toBe(Math.floor(i / W) === 5 ? 0 : 1);
   });
 });
 
@@ -73,36 +84,43 @@ describe('temporal model vs reference', () => {
 });
 
 describe('transfer model vs reference', () => {
-  it('warps coefficients and gain at flow resolution, applies A·x + b to the frame, ramps alpha by confidence', async () => {
-    const random = seeded(41);
-    // Full 36×28 over a 16×12 flow grid: a non-integer scale, as chooseFlowGrid gives for most frame sizes.
-    const [fw, fh, lw, lh] = [36, 28, 16, 12];
-    const stack = randomPlanes(random, 5, fw, fh);
-    const flowScale: [number, number] = [fw / lw, fh / lh];
-    const coeffs = smoothPlanes(random, 12, lw, lh, -0.5, 1.5);
-    const inputs: Record<string, Planes> = {
-      frame: randomPlanes(random, 3, fw, fh),
-      anchor_stack: stack,
+  // Full 36×28 over a 16×12 flow grid: a non-integer scale, as chooseFlowGrid gives for most frame sizes.
+  const [fw, fh, lw, lh] = [36, 28, 16, 12];
+  const flowScale: [number, number] = [fw / lw, fh / lh];
+
+  function transferInputs(random: () => number, crop: { x: number; y: number; width: number; height: number }) {
+    const full = randomPlanes(random, 3, fw, fh);
+    const frame = make(3, crop.width, crop.height, (c, x, y) => full.data[c * fw * fh + (y + crop.y) * fw + x + crop.x]);
+    return {
+      frame,
+      anchor_stack: randomPlanes(random, 5, fw, fh),
       flow: smoothPlanes(random, 2, lw, lh, -3, 3),
       confidence: randomPlanes(random, 1, lw, lh),
-      coeffs,
+      coeffs: smoothPlanes(random, 12, lw, lh, -0.5, 1.5),
       anchor_low: smoothPlanes(random, 3, lw, lh, 0, 1),
       frame_low: smoothPlanes(random, 3, lw, lh, 0, 1),
-    };
-    const out = await runGraph(buildModel('transfer'), {
-      ...inputs,
-      flow_scale: { data: Float32Array.from(flowScale), channels: 2, width: 1, height: 1 },
+    } as Record<string, Planes>;
+  }
+
+  for (const crop of [{ x: 0, y: 0, width: fw, height: fh }, { x: 7, y: 5, width: 20, height: 15 }]) {
+    it(`warps coefficients and gain at flow resolution, applies A·x + b, ramps alpha by confidence (crop at ${crop.x},${crop.y})`, async () => {
+      const inputs = transferInputs(seeded(41), crop);
+      const out = await runGraph(buildModel('transfer'), {
+        ...inputs,
+        flow_scale: { data: Float32Array.from(flowScale), channels: 2, width: 1, height: 1 },
+        origin: { data: Float32Array.of(crop.x, crop.y), channels: 2, width: 1, height: 1 },
+      });
+      const reference = transferRef(inputs, flowScale, [crop.x, crop.y]);
+      for (const name of ['colour', 'content', 'explained', 'alpha'] as const) {
+        expect(out[name].dims).toEqual([1, reference[name].channels, crop.height, crop.width]);
+        expect(maxAbsDiff(out[name].data, reference[name].data), name).toBeLessThan(TOLERANCE);
+      }
+      // The trust ramp must have been exercised on both clamps and in between.
+      const conf = Array.from(inputs.confidence.data);
+      expect(conf.some((c) => c < 0.15)).toBe(true);
+      expect(conf.some((c) => c > 0.5)).toBe(true);
     });
-    const reference = transferRef(inputs, flowScale);
-    for (const name of ['colour', 'content', 'explained', 'alpha'] as const) {
-      expect(out[name].dims).toEqual([1, reference[name].channels, fh, fw]);
-      expect(maxAbsDiff(out[name].data, reference[name].data), name).toBeLessThan(TOLERANCE);
-    }
-    // The trust ramp must have been exercised on both clamps and in between.
-    const conf = Array.from(inputs.confidence.data);
-    expect(conf.some((c) => c < 0.15)).toBe(true);
-    expect(conf.some((c) => c > 0.5)).toBe(true);
-  });
+  }
 });
 
 describe('restore model vs reference', () => {

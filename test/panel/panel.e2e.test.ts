@@ -116,7 +116,8 @@ describe('panel in headless Chromium, Capture → Import with a real engine', ()
     }
     // Build what the test drives, so it never runs a stale bundle.
     npmRun('build:panel');
-    if (!fs.existsSync(path.join(repo, 'build', 'client', 'engine'))) npmRun('build:engine');
+    // The engine too (tsc + models, a few seconds): compiled code and generated models must match the sources.
+    npmRun('build:engine');
     expect(fs.existsSync(servicesBundle), `${servicesBundle} missing after build:panel`).toBe(true);
 
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorflow-panel-'));
@@ -356,7 +357,6 @@ describe('panel in headless Chromium, Capture → Import with a real engine', ()
     await page.getByTestId('progress').waitFor();
     await shot('4-propagate-running');
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByRole('button', { name: 'Cancelling…' }).waitFor();
     await expect.poll(noticeText, { timeout: 60_000 }).toContain('Propagation cancelled');
     expect(await noticeText()).toContain('Click Propagate to run again.');
     const held = engineFaults().filter((entry) => entry.fault === 'held');
@@ -464,11 +464,9 @@ describe('panel in headless Chromium, Capture → Import with a real engine', ()
     await shot('6-import');
   });
 
-  it('the panel bundle parses as ES2020 (CEP 11 runs Chromium 88) and so does its Node side (CEP Node 15.9)', () => {
-    for (const bundle of [panelBundle, servicesBundle]) {
-      const code = fs.readFileSync(bundle, 'utf8');
-      expect(() => acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' }), bundle).not.toThrow();
-    }
+  it('the panel bundle parses as ES2020 (CEP 11 runs Chromium 88)', () => {
+    const code = fs.readFileSync(panelBundle, 'utf8');
+    expect(() => acorn.parse(code, { ecmaVersion: 2020, sourceType: 'script' })).not.toThrow();
     // The check can fail: ES2021 logical assignment is refused at 2020.
     expect(() => acorn.parse('let a; a ??= 1;', { ecmaVersion: 2020 })).toThrow();
   });

@@ -1,6 +1,6 @@
 /** Pure stages: blending and compositing (composite.ts), segment planning (schedule.ts), progress ETA. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { blendLayers, cleanAlpha, composite } from '../../client/engine/pipeline/composite';
+import { blendLayers, composite, finalAlpha, type EditLayer } from '../../client/engine/pipeline/composite';
 import { ProgressTracker } from '../../client/engine/pipeline/progress';
 import { planSegments, temporalWeight } from '../../client/engine/pipeline/schedule';
 import type { EngineEvent } from '../../client/shared/protocol';
@@ -13,13 +13,16 @@ function randomArray(random: () => number, length: number): Float32Array {
   return Float32Array.from({ length }, () => random());
 }
 
+const full = { x: 0, y: 0, width: W, height: H };
+const layerOf = (rgb: Float32Array, alpha: Float32Array, rect = full): EditLayer => ({ frameWidth: W, frameHeight: H, rect, rgb, alpha });
+
 describe('composite', () => {
   it('copies alpha-0 pixels bit-exactly, takes the layer at alpha 1, mixes linearly between', () => {
     const random = seeded(61);
     // Values that are not exactly representable after arithmetic: any recomputation would change their bits.
     const source = { width: W, height: H, bitDepth: 8 as const, data: randomArray(random, 3 * N) };
     const alpha = Float32Array.from({ length: N }, (_, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : random()));
-    const layer = { rgb: randomArray(random, 3 * N), alpha };
+    const layer = layerOf(randomArray(random, 3 * N), alpha);
     const out = composite(source, layer);
     for (let i = 0; i < N; i++) {
       for (let c = 0; c < 3; c++) {
@@ -31,19 +34,38 @@ describe('composite', () => {
     expect(source.data).not.toBe(out.data); // the source is not modified in place
   });
 
-  it('cleanAlpha zeroes alpha below half a code value (so those pixels stay bit-exact)', () => {
-    const layer = { rgb: new Float32Array(3 * 4), alpha: Float32Array.of(0.5 / 255 - 1e-6, 0.5 / 255, 0.7, 1.2) };
-    expect(Array.from(cleanAlpha(layer).alpha)).toEqual([0, Math.fround(0.5 / 255), Math.fround(0.7), 1]);
+  it('a layer over a sub-rectangle changes nothing outside it', () => {
+    const random = seeded(63);
+    const source = { width: W, height: H, bitDepth: 8 as const, data: randomArray(random, 3 * N) };
+    const rect = { x: 2, y: 1, width: 3, height: 2 };
+    const out = composite(source, layerOf(new Float32Array(3 * 6).fill(0.25), new Float32Array(6).fill(1), rect));
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const inside = x >= 2 && x < 5 && y >= 1 && y < 3;
+        for (let c = 0; c < 3; c++) {
+          const k = c * N + y * W + x;
+          if (inside) expect(out.data[k]).toBeCloseTo(0.25, 6);
+          else expect(Object.is(out.data[k], source.data[k])).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('finalAlpha zeroes alpha below half a code value (so those pixels stay bit-exact) and honours a frame mask', () => {
+    const rect = { x: 0, y: 0, width: 4, height: 1 };
+    const layer = { frameWidth: 4, frameHeight: 1, rect, rgb: new Float32Array(3 * 4), alpha: Float32Array.of(0.5 / 255 - 1e-6, 0.5 / 255, 0.7, 1.2) };
+    expect(Array.from(finalAlpha(layer).alpha)).toEqual([0, Math.fround(0.5 / 255), Math.fround(0.7), 1]);
+    expect(Array.from(finalAlpha(layer, Float32Array.of(1, 1, 0, 1)).alpha)).toEqual([0, Math.fround(0.5 / 255), 0, 1]);
   });
 });
 
 describe('blendLayers', () => {
   it('takes the strongest alpha and the alpha·weight-weighted mean colour', () => {
     const random = seeded(62);
-    const layers = [0.5, 0.2].map((weight) => ({ weight, layer: { rgb: randomArray(random, 3 * N), alpha: randomArray(random, N) } }));
+    const layers = [0.5, 0.2].map((weight) => ({ weight, layer: layerOf(randomArray(random, 3 * N), randomArray(random, N)) }));
     layers[1].layer.alpha[0] = 0;
     layers[0].layer.alpha[0] = 0; // both zero: alpha 0
-    const out = blendLayers(layers, N);
+    const out = blendLayers(layers);
     expect(out.alpha[0]).toBe(0);
     for (let i = 1; i < N; i++) {
       const [a, b] = layers.map((l) => l.layer.alpha[i]);
@@ -56,9 +78,19 @@ describe('blendLayers', () => {
     }
   });
 
+  it('layers over different rectangles blend over their union', () => {
+    const a = layerOf(new Float32Array(3).fill(0.2), Float32Array.of(1), { x: 0, y: 0, width: 1, height: 1 });
+    const b = layerOf(new Float32Array(3).fill(0.6), Float32Array.of(1), { x: 2, y: 1, width: 1, height: 1 });
+    const out = blendLayers([{ layer: a, weight: 1 }, { layer: b, weight: 1 }]);
+    expect(out.rect).toEqual({ x: 0, y: 0, width: 3, height: 2 });
+    expect(Array.from(out.alpha)).toEqual([1, 0, 0, 0, 0, 1]);
+    expect(out.rgb[0]).toBeCloseTo(0.2, 6);
+    expect(out.rgb[5]).toBeCloseTo(0.6, 6);
+  });
+
   it('a single layer passes through unchanged', () => {
-    const layer = { rgb: new Float32Array(3 * N).fill(0.3), alpha: new Float32Array(N).fill(0.4) };
-    expect(blendLayers([{ layer, weight: 1 }], N)).toBe(layer);
+    const layer = layerOf(new Float32Array(3 * N).fill(0.3), new Float32Array(N).fill(0.4));
+    expect(blendLayers([{ layer, weight: 1 }])).toBe(layer);
   });
 });
 

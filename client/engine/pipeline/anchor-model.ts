@@ -26,6 +26,8 @@ export interface AnchorModel {
   mask: Float32Array;
   /** Original anchor at flow resolution (3 planes). */
   low: Float32Array;
+  /** Carried edit mask at flow resolution (1 plane): where the edit can reach, for cropping. */
+  maskLow: Float32Array;
   /** Local colour model at flow resolution: 12 planes, A row-major (out × in) then b. */
   coeffs: Float32Array;
   editLow: [number, number, number];
@@ -234,7 +236,8 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   stack.set(edited.data, 0);
   // Half a flow-resolution pixel, in full-resolution pixels: about what the correspondence gets wrong at edges.
   const shrink = Math.round(Math.max(grid.scaleX, grid.scaleY) / 2);
-  stack.set(shrink > 0 ? erode(mask, width, height, shrink) : mask, 3 * n);
+  const carried = shrink > 0 ? erode(mask, width, height, shrink) : mask;
+  stack.set(carried, 3 * n);
   stack.set(explained, 4 * n);
 
   const editLow: [number, number, number] = [1, 1, 1];
@@ -255,5 +258,6 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
     editLow[c] = Math.max(0, editLow[c] - margin);
     editHigh[c] = Math.min(1, editHigh[c] + margin);
   }
-  return { index, stack, mask, low, coeffs, editLow, editHigh, coverage: covered / n };
+  const carriedLow = resampleArea(carried, 1, width, height, grid.width, grid.height);
+  return { index, stack, mask, low, maskLow: carriedLow, coeffs, editLow, editHigh, coverage: covered / n };
 }

@@ -1,14 +1,35 @@
 /**
- * Blending of several anchors' layers and the final composite. Pure functions.
+ * Edit layers, the blending of several anchors' layers, and the final composite. Pure functions.
  *
- * LoRA-Edit's mask rule: wherever the combined alpha is zero the output IS the source pixel (bit-exact after
- * quantisation), so the keep region never changes.
+ * A layer covers a rectangle of the frame (the region the edit can reach); outside it nothing changes. LoRA-Edit's
+ * mask rule: wherever alpha is zero the output IS the source pixel (bit-exact after quantisation).
  */
 import type { RgbImage } from '../io/image-types';
-import type { EditLayer } from './restore';
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface EditLayer {
+  /** Frame size. */
+  frameWidth: number;
+  frameHeight: number;
+  rect: Rect;
+  /** Edited colours over `rect`, 3 planes. Meaningful where alpha > 0. */
+  rgb: Float32Array;
+  /** Edit opacity over `rect`; exactly 0 wherever the frame must stay as it is. */
+  alpha: Float32Array;
+}
 
 /** Alpha below half a code value is treated as no edit, so the keep region stays bit-exact. */
 const ALPHA_FLOOR = 0.5 / 255;
+
+export function emptyLayer(frameWidth: number, frameHeight: number): EditLayer {
+  return { frameWidth, frameHeight, rect: { x: 0, y: 0, width: 0, height: 0 }, rgb: new Float32Array(0), alpha: new Float32Array(0) };
+}
 
 export interface WeightedLayer {
   layer: EditLayer;
@@ -16,60 +37,107 @@ export interface WeightedLayer {
   weight: number;
 }
 
+function unionRect(rects: Rect[]): Rect {
+  const live = rects.filter((r) => r.width > 0 && r.height > 0);
+  if (live.length === 0) return { x: 0, y: 0, width: 0, height: 0 };
+  const x0 = Math.min(...live.map((r) => r.x));
+  const y0 = Math.min(...live.map((r) => r.y));
+  const x1 = Math.max(...live.map((r) => r.x + r.width));
+  const y1 = Math.max(...live.map((r) => r.y + r.height));
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
 /** Per pixel: alpha = the strongest anchor's alpha; colour = alpha·weight-weighted mean of the anchors' colours. */
-export function blendLayers(layers: WeightedLayer[], pixels: number): EditLayer {
+export function blendLayers(layers: WeightedLayer[]): EditLayer {
   if (layers.length === 1) return layers[0].layer;
+  const { frameWidth, frameHeight } = layers[0].layer;
+  const rect = unionRect(layers.map((l) => l.layer.rect));
+  const pixels = rect.width * rect.height;
   const rgb = new Float32Array(3 * pixels);
   const alpha = new Float32Array(pixels);
-  for (let i = 0; i < pixels; i++) {
-    let total = 0;
-    let best = 0;
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    for (const { layer, weight } of layers) {
-      const a = layer.alpha[i];
-      if (a > best) best = a;
-      const w = a * weight;
-      total += w;
-      r += w * layer.rgb[i];
-      g += w * layer.rgb[pixels + i];
-      b += w * layer.rgb[2 * pixels + i];
-    }
-    alpha[i] = best;
-    if (total > 0) {
-      rgb[i] = r / total;
-      rgb[pixels + i] = g / total;
-      rgb[2 * pixels + i] = b / total;
+  const total = new Float32Array(pixels);
+  for (const { layer, weight } of layers) {
+    const r = layer.rect;
+    const n = r.width * r.height;
+    for (let y = 0; y < r.height; y++) {
+      for (let x = 0; x < r.width; x++) {
+        const src = y * r.width + x;
+        const dst = (r.y + y - rect.y) * rect.width + (r.x + x - rect.x);
+        const a = layer.alpha[src];
+        if (a > alpha[dst]) alpha[dst] = a;
+        const w = a * weight;
+        if (w <= 0) continue;
+        total[dst] += w;
+        for (let c = 0; c < 3; c++) rgb[c * pixels + dst] += w * layer.rgb[c * n + src];
+      }
     }
   }
-  return { rgb, alpha };
+  for (let i = 0; i < pixels; i++) {
+    if (total[i] > 0) for (let c = 0; c < 3; c++) rgb[c * pixels + i] /= total[i];
+  }
+  return { frameWidth, frameHeight, rect, rgb, alpha };
 }
 
-/** Zeroes alpha below the floor; returns the cleaned layer. */
-export function cleanAlpha(layer: EditLayer): EditLayer {
-  const alpha = layer.alpha.map((a) => (a < ALPHA_FLOOR ? 0 : Math.min(1, a)));
-  return { rgb: layer.rgb, alpha };
+/**
+ * Final alpha: below the floor → 0, capped at 1, and limited by an optional frame mask (full-frame plane, 1 = may
+ * change) given for this frame.
+ */
+export function finalAlpha(layer: EditLayer, frameMask?: Float32Array): EditLayer {
+  const { rect, frameWidth } = layer;
+  const alpha = new Float32Array(layer.alpha.length);
+  for (let y = 0; y < rect.height; y++) {
+    for (let x = 0; x < rect.width; x++) {
+      const i = y * rect.width + x;
+      const a = layer.alpha[i];
+      const allowed = !frameMask || frameMask[(rect.y + y) * frameWidth + rect.x + x] >= 0.5;
+      alpha[i] = a < ALPHA_FLOOR || !allowed ? 0 : Math.min(1, a);
+    }
+  }
+  return { ...layer, alpha };
 }
 
-/** source·(1 − alpha) + layer·alpha; pixels with alpha 0 are copied, not recomputed. */
+/** source·(1 − alpha) + layer·alpha inside the layer's rect; every other pixel is the source's, untouched. */
 export function composite(source: RgbImage, layer: EditLayer): RgbImage {
   const pixels = source.width * source.height;
   const data = new Float32Array(source.data);
-  for (let i = 0; i < pixels; i++) {
-    const a = layer.alpha[i];
-    if (a === 0) continue;
-    for (let c = 0; c < 3; c++) {
-      const k = c * pixels + i;
-      data[k] = source.data[k] + (layer.rgb[k] - source.data[k]) * a;
+  const { rect } = layer;
+  const n = rect.width * rect.height;
+  for (let y = 0; y < rect.height; y++) {
+    for (let x = 0; x < rect.width; x++) {
+      const i = y * rect.width + x;
+      const a = layer.alpha[i];
+      if (a === 0) continue;
+      const p = (rect.y + y) * source.width + rect.x + x;
+      for (let c = 0; c < 3; c++) {
+        const k = c * pixels + p;
+        data[k] = source.data[k] + (layer.rgb[c * n + i] - source.data[k]) * a;
+      }
     }
   }
   return { ...source, data };
 }
 
+/** The layer spread over the whole frame (for writing it as an RGBA image): colour and alpha planes. */
+export function fullFrameLayer(layer: EditLayer): { rgb: Float32Array; alpha: Float32Array } {
+  const { frameWidth, frameHeight, rect } = layer;
+  const pixels = frameWidth * frameHeight;
+  const n = rect.width * rect.height;
+  const rgb = new Float32Array(3 * pixels);
+  const alpha = new Float32Array(pixels);
+  for (let y = 0; y < rect.height; y++) {
+    for (let x = 0; x < rect.width; x++) {
+      const i = y * rect.width + x;
+      const p = (rect.y + y) * frameWidth + rect.x + x;
+      alpha[p] = layer.alpha[i];
+      for (let c = 0; c < 3; c++) rgb[c * pixels + p] = layer.rgb[c * n + i];
+    }
+  }
+  return { rgb, alpha };
+}
+
 /** The anchor frame itself: the designer's pixels inside the mask, the source outside. */
-export function anchorLayer(anchorStack: Float32Array, mask: Float32Array, pixels: number): EditLayer {
-  return { rgb: anchorStack.subarray(0, 3 * pixels), alpha: mask };
+export function anchorLayer(anchorStack: Float32Array, mask: Float32Array, width: number, height: number): EditLayer {
+  return { frameWidth: width, frameHeight: height, rect: { x: 0, y: 0, width, height }, rgb: anchorStack.subarray(0, 3 * width * height), alpha: mask };
 }
 
 export interface LayerStats {
@@ -77,17 +145,16 @@ export interface LayerStats {
   confidence: number;
 }
 
-export function layerStats(layer: EditLayer, pixels: number): LayerStats {
+export function layerStats(layer: EditLayer): LayerStats {
   let covered = 0;
   let alphaSum = 0;
   let touched = 0;
-  for (let i = 0; i < pixels; i++) {
-    const a = layer.alpha[i];
+  for (const a of layer.alpha) {
     if (a >= 0.5) covered++;
     if (a > 0) {
       touched++;
       alphaSum += a;
     }
   }
-  return { coverage: covered / pixels, confidence: touched ? alphaSum / touched : 0 };
+  return { coverage: covered / (layer.frameWidth * layer.frameHeight), confidence: touched ? alphaSum / touched : 0 };
 }

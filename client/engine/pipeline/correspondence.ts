@@ -159,6 +159,7 @@ export class CorrespondenceStage {
       conf[i] = Math.max(Math.min(chained.conf[i], plausible[i]), strongEvidence(refinedQuality[i]));
       if (chained.conf[i] < LOST) lost.push(i);
     }
+    // (Searching only every second link halves this cost but measured 1.8 dB worse around occluders.)
     if (lost.length > this.pixels * REACQUIRE_FRACTION) {
       // Where the chain broke (occlusion, disocclusion, content entering), its composed flow says nothing. Search
       // the anchor afresh from the dominant motion (usually the camera's) and keep whichever answer matches better.

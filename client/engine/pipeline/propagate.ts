@@ -21,11 +21,11 @@ import { readMask, readRgbImage, writePng } from '../io/images';
 import { openValidatedSource } from '../io/validate';
 import { loadModels, type ModelSet } from '../runtime/models';
 import { buildAnchorModel, chooseFlowGrid, type AnchorModel, type FlowGrid } from './anchor-model';
-import { anchorLayer, blendLayers, cleanAlpha, composite, layerStats, type WeightedLayer } from './composite';
+import { anchorLayer, blendLayers, composite, emptyLayer, finalAlpha, fullFrameLayer, layerStats, type EditLayer, type WeightedLayer } from './composite';
 import { CorrespondenceStage, type ChainLink, type ChainState } from './correspondence';
 import { ProgressTracker } from './progress';
 import { resampleArea } from './raster';
-import { restoreEdit, type EditLayer } from './restore';
+import { restoreEdit } from './restore';
 import { planSegments, temporalWeight } from './schedule';
 import { smoothState } from './temporal';
 import { StageTimer } from './timing';
@@ -41,20 +41,60 @@ interface LoadedFrame {
   low: Float32Array;
 }
 
-/** Reads frames once and keeps the last few (chains revisit neighbours; rendering follows one frame behind). */
+/**
+ * Reads frames once and keeps the last few (chains revisit neighbours; rendering follows one frame behind).
+ * `prefetch` starts decoding a frame the chain will want next, so decoding (libvips threads) overlaps inference.
+ */
 class FrameCache {
-  private readonly entries = new Map<number, LoadedFrame>();
-  constructor(private readonly source: FrameSource, private readonly grid: FlowGrid, private readonly timer: StageTimer, private readonly capacity = 4) {}
+  private readonly entries = new Map<number, Promise<LoadedFrame>>();
+  constructor(private readonly source: FrameSource, private readonly grid: FlowGrid, private readonly timer: StageTimer, private readonly capacity = 5) {}
 
-  async get(index: number): Promise<LoadedFrame> {
+  get(index: number): Promise<LoadedFrame> {
     const hit = this.entries.get(index);
     if (hit) return hit;
+    const loading = this.load(index);
+    this.entries.set(index, loading);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as number);
+    return loading;
+  }
+
+  prefetch(index: number): void {
+    if (index >= 0 && index < this.source.count) this.get(index).catch(() => undefined); // errors surface on get()
+  }
+
+  private async load(index: number): Promise<LoadedFrame> {
     const full = await this.timer.time('capture', () => this.source.read(index));
     const low = await this.timer.time('capture', () => resampleArea(full.data, 3, full.width, full.height, this.grid.width, this.grid.height));
-    const loaded = { full, low };
-    this.entries.set(index, loaded);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as number);
-    return loaded;
+    return { full, low };
+  }
+}
+
+/**
+ * Frame writes in flight (PNG encoding runs on libvips threads while the next frame is computed), at most two.
+ * A failed write is kept and rethrown at the next add() or at drain(), never left as an unhandled rejection.
+ */
+class WriteQueue {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  async add(write: Promise<void>): Promise<void> {
+    const tracked: Promise<void> = write
+      .catch((error: unknown) => {
+        this.failure ??= { error };
+      })
+      .finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+    if (this.pending.size >= 2) await Promise.race(this.pending);
+    this.rethrow();
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.pending);
+    this.rethrow();
+  }
+
+  private rethrow(): void {
+    if (this.failure) throw this.failure.error;
   }
 }
 
@@ -71,6 +111,7 @@ interface RunContext {
   staging: string;
   progress: ProgressTracker;
   timer: StageTimer;
+  writes: WriteQueue;
   stats: FrameStats[];
   signal?: AbortSignal;
 }
@@ -94,6 +135,7 @@ async function* walkChain(ctx: RunContext, anchor: AnchorModel, direction: 1 | -
   for (let t = anchor.index + direction; !beyond(t, segmentEnd); t += direction) {
     checkCancel(ctx.signal);
     const frame = await ctx.frames.get(t);
+    if (!beyond(t + direction, segmentEnd)) ctx.frames.prefetch(t + direction);
     const link = await ctx.timer.time('correspondence', () => ctx.correspondence.link(previousState, previousLow, t, frame.low, anchorLow, motionGuess));
     if (pending) {
       const done = pending;
@@ -116,27 +158,26 @@ async function* walkChain(ctx: RunContext, anchor: AnchorModel, direction: 1 | -
 
 async function layerFromAnchor(ctx: RunContext, frame: LoadedFrame, anchor: AnchorModel, state: ChainState): Promise<EditLayer> {
   const transferred = await ctx.timer.time('transfer', () => transferEdit(ctx.models, ctx.grid, frame.full, frame.low, anchor, state));
+  if (!transferred) return emptyLayer(frame.full.width, frame.full.height);
   return ctx.timer.time('restore', () => restoreEdit(ctx.models, frame.full.width, frame.full.height, transferred, anchor));
 }
 
-/** A mask given for a non-anchor frame limits that frame's edit region (LoRA-Edit's mask rule). */
-function applyFrameMask(layer: EditLayer, mask: GreyImage | undefined): EditLayer {
-  if (!mask) return layer;
-  return { rgb: layer.rgb, alpha: layer.alpha.map((a, i) => (mask.data[i] >= 0.5 ? a : 0)) };
-}
-
 async function writeFrame(ctx: RunContext, index: number, frame: RgbImage, layer: EditLayer): Promise<void> {
-  const pixels = frame.width * frame.height;
-  const cleaned = await ctx.timer.time('composite', () => applyFrameMask(cleanAlpha(layer), ctx.frameMasks.get(index)));
+  const cleaned = await ctx.timer.time('composite', () => finalAlpha(layer, ctx.frameMasks.get(index)?.data));
   const name = `${ctx.source.names[index]}.png`;
   const file = path.join(ctx.staging, name);
-  const image = ctx.request.layer
-    ? { rgb: { ...frame, data: cleaned.rgb }, alpha: { width: frame.width, height: frame.height, data: cleaned.alpha } }
-    : await ctx.timer.time('composite', () => composite(frame, cleaned));
-  await ctx.timer.time('encode', () => writePng(file, image, frame.bitDepth));
-  const stats = layerStats(cleaned, pixels);
-  ctx.stats.push({ index, file: path.join(ctx.request.out, name), coverage: stats.coverage, confidence: stats.confidence });
-  ctx.progress.frameDone(`frame ${index} → ${name}`);
+  const image = await ctx.timer.time('composite', () => {
+    if (!ctx.request.layer) return composite(frame, cleaned);
+    const full = fullFrameLayer(cleaned);
+    return { rgb: { ...frame, data: full.rgb }, alpha: { width: frame.width, height: frame.height, data: full.alpha } };
+  });
+  const stats = layerStats(cleaned);
+  await ctx.writes.add(
+    ctx.timer.time('encode', () => writePng(file, image, frame.bitDepth)).then(() => {
+      ctx.stats.push({ index, file: path.join(ctx.request.out, name), coverage: stats.coverage, confidence: stats.confidence });
+      ctx.progress.frameDone(`frame ${index} → ${name}`);
+    }),
+  );
 }
 
 function stateFile(ctx: RunContext, anchor: number, frame: number): string {
@@ -162,7 +203,7 @@ async function renderSegments(ctx: RunContext): Promise<void> {
   for (const index of plan.anchorFrames) {
     const anchor = ctx.anchors.get(index)!;
     const frame = await ctx.frames.get(index);
-    await writeFrame(ctx, index, frame.full, anchorLayer(anchor.stack, anchor.mask, frame.full.width * frame.full.height));
+    await writeFrame(ctx, index, frame.full, anchorLayer(anchor.stack, anchor.mask, frame.full.width, frame.full.height));
   }
   for (const segment of plan.segments) {
     const renderSet = new Set(segment.render);
@@ -183,7 +224,7 @@ async function renderSegments(ctx: RunContext): Promise<void> {
           { layer: await layerFromAnchor(ctx, frame, left, state), weight: temporalWeight(state.index, left.index) },
           { layer: await layerFromAnchor(ctx, frame, right, fromRight), weight: temporalWeight(state.index, right.index) },
         ];
-        await writeFrame(ctx, state.index, frame.full, blendLayers(layers, frame.full.width * frame.full.height));
+        await writeFrame(ctx, state.index, frame.full, blendLayers(layers));
       }
     } else {
       const anchor = (left ?? right)!;
@@ -243,12 +284,19 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     const progress = new ProgressTracker(range[1] - range[0] + 1, emit);
     const ctx: RunContext = {
       request, source, models, grid, anchors, frameMasks, frames, scratch, staging, progress, timer,
+      writes: new WriteQueue(),
       correspondence: new CorrespondenceStage(models, grid),
       stats: [],
       signal: options.signal,
     };
     progress.start(`${ctx.stats.length}/${range[1] - range[0] + 1} frames on ${models.device}`);
-    await renderSegments(ctx);
+    try {
+      await renderSegments(ctx);
+    } catch (error) {
+      await ctx.writes.drain().catch(() => undefined); // the first failure is the one to report
+      throw error;
+    }
+    await ctx.writes.drain();
     checkCancel(options.signal);
     await publish(ctx);
     ctx.stats.sort((a, b) => a.index - b.index);

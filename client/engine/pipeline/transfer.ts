@@ -1,29 +1,86 @@
-/** Zero stage: carries the anchor's edit to a frame along its correspondence (model: models/src/transfer.ts). */
+/**
+ * Zero stage: carries the anchor's edit to a frame along its correspondence (model: models/src/transfer.ts).
+ * Only the region the carried edit mask can reach is processed: its box is found at flow resolution, and a frame
+ * the edit does not reach costs nothing here.
+ */
 import type { RgbImage } from '../io/image-types';
 import type { ModelSet } from '../runtime/models';
 import type { AnchorModel, FlowGrid } from './anchor-model';
+import type { Rect } from './composite';
 import type { ChainState } from './correspondence';
+import { sampleBilinear } from './raster';
 import { runModel } from './tensors';
 
 export interface TransferResult {
+  rect: Rect;
   colour: Float32Array;
   content: Float32Array;
   explained: Float32Array;
   alpha: Float32Array;
 }
 
-export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbImage, frameLow: Float32Array, anchor: AnchorModel, state: ChainState): Promise<TransferResult> {
+/** Confidence under which the transfer model gives no alpha (its trust ramp starts there). */
+const NO_TRUST = 0.15;
+
+/**
+ * The full-resolution box of the pixels whose correspondence lands inside the anchor's carried mask with some
+ * trust, grown by two flow-resolution pixels for the bilinear reach of the upsampled fields; null when empty.
+ */
+export function reachOfEdit(grid: FlowGrid, anchor: AnchorModel, state: ChainState, width: number, height: number): Rect | null {
+  const { width: w, height: h } = grid;
+  const n = w * h;
+  let x0 = w;
+  let y0 = h;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (state.conf[i] <= NO_TRUST) continue;
+      if (sampleBilinear(anchor.maskLow, w, h, x + state.flow[i], y + state.flow[n + i]) <= 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (x1 < 0) return null;
+  const margin = 2;
+  const left = Math.max(0, Math.floor((x0 - margin) * grid.scaleX));
+  const top = Math.max(0, Math.floor((y0 - margin) * grid.scaleY));
+  const right = Math.min(width, Math.ceil((x1 + 1 + margin) * grid.scaleX));
+  const bottom = Math.min(height, Math.ceil((y1 + 1 + margin) * grid.scaleY));
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
+
+/** Planar crop of a multi-channel image. */
+export function cropPlanes(data: Float32Array, channels: number, width: number, height: number, rect: Rect): Float32Array {
+  if (rect.x === 0 && rect.y === 0 && rect.width === width && rect.height === height) return data;
+  const out = new Float32Array(channels * rect.width * rect.height);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < rect.height; y++) {
+      const from = c * width * height + (rect.y + y) * width + rect.x;
+      out.set(data.subarray(from, from + rect.width), (c * rect.height + y) * rect.width);
+    }
+  }
+  return out;
+}
+
+export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbImage, frameLow: Float32Array, anchor: AnchorModel, state: ChainState): Promise<TransferResult | null> {
   const { width, height } = frame;
+  const rect = reachOfEdit(grid, anchor, state, width, height);
+  if (!rect) return null;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
   const out = await runModel(models, models.sessions.transfer, {
-    frame: { data: frame.data, dims: [1, 3, height, width] },
+    frame: { data: cropPlanes(frame.data, 3, width, height, rect), dims: [1, 3, rect.height, rect.width] },
     anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
     flow: { data: state.flow, dims: low(2) },
     flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
+    origin: { data: Float32Array.of(rect.x, rect.y), dims: [1, 2, 1, 1] },
     confidence: { data: state.conf, dims: low(1) },
     coeffs: { data: anchor.coeffs, dims: low(12) },
     anchor_low: { data: anchor.low, dims: low(3) },
     frame_low: { data: frameLow, dims: low(3) },
   });
-  return { colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
+  return { rect, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
 }

@@ -31,15 +31,26 @@ export class ServicesUnavailableError extends Error {
 type Listener = (event: ServicesEvent) => void;
 
 /** Fan-out for the single `emit` callback: the UI subscribes and unsubscribes per component. */
-export class ServicesEvents {
-  private readonly listeners = new Set<Listener>();
-  readonly emit = (event: ServicesEvent): void => {
-    for (const listener of [...this.listeners]) listener(event);
+export interface ServicesEvents {
+  emit(event: ServicesEvent): void;
+  subscribe(listener: Listener): () => void;
+}
+
+/**
+ * A closure rather than a class: Babel keeps class fields for the Chrome 88 target, and they are ES2022 syntax; the
+ * panel bundle must stay ES2020 (checked with acorn in the browser test).
+ */
+export function createServicesEvents(): ServicesEvents {
+  const listeners = new Set<Listener>();
+  return {
+    emit(event) {
+      for (const listener of [...listeners]) listener(event);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 }
 
 function joinPath(root: string, ...parts: string[]): string {
@@ -76,7 +87,7 @@ export function connectServices(): ConnectedServices {
     extensionRoot: getSystemPath('extension'),
     userDataDir: getSystemPath('userData'),
   };
-  const events = new ServicesEvents();
+  const events = createServicesEvents();
   const services = findCreateServices(options.extensionRoot)(options, events.emit);
   return { services, events, options };
 }
