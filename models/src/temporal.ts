@@ -25,7 +25,9 @@ export function buildTemporal(): Graph {
   const wNext = warp(g, nextConf, toNext);
   const total = g.add(g.add(g.add(wSelf, wPrev), wNext), g.scalar(1e-6));
   const smoothed = g.div(g.add(g.add(g.mul(flow, wSelf), g.mul(viaPrev, wPrev)), g.mul(viaNext, wNext)), total);
-  const smoothedConf = g.div(g.add(g.add(wSelf, wPrev), wNext), g.scalar(4));
+  // Smoothing may steady confidence but never raise it: a pixel its own chain rejected (revealed background) must
+  // not borrow the confidence of the surface that covered it a frame earlier.
+  const smoothedConf = g.min(conf, g.div(g.add(g.add(wSelf, wPrev), wNext), g.scalar(4)));
   g.output('flow_out', smoothed, [1, 2, 'H', 'W']);
   g.output('conf_out', smoothedConf, [1, 1, 'H', 'W']);
   return g;

@@ -29,6 +29,7 @@ export function buildTransfer(): Graph {
   const coeffs = g.input('coeffs', [1, COEFF_CHANNELS, 'h', 'w']);
   const anchorLow = g.input('anchor_low', [1, 3, 'h', 'w']);
   const frameLow = g.input('frame_low', [1, 3, 'h', 'w']);
+  const fill = g.input('fill', [1, 1, 'h', 'w']);
 
   const coeffsAtFrame = warp(g, coeffs, flow);
   const anchorLowAtFrame = warp(g, anchorLow, flow);
@@ -44,9 +45,9 @@ export function buildTransfer(): Graph {
   const half = g.scalar(0.5);
   const lowX = g.sub(g.div(g.add(fullX, half), scaleX), half);
   const lowY = g.sub(g.div(g.add(fullY, half), scaleY), half);
-  const upsampled = sampleAt(g, g.concat([flow, coeffsAtFrame, gain, confidence]), lowX, lowY);
+  const upsampled = sampleAt(g, g.concat([flow, coeffsAtFrame, gain, confidence, fill]), lowX, lowY);
   const fullFlow = g.mul(g.channels(upsampled, 0, 2), flowScale);
-  const fields = g.channels(upsampled, 2, 18);
+  const fields = g.channels(upsampled, 2, 19);
   const anchorX = g.add(fullX, g.op('Squeeze', [g.channels(fullFlow, 0, 1), g.ints([1])]));
   const anchorY = g.add(fullY, g.op('Squeeze', [g.channels(fullFlow, 1, 2), g.ints([1])]));
   const anchorAtFrame = sampleAt(g, anchorStack, anchorX, anchorY);
@@ -64,7 +65,8 @@ export function buildTransfer(): Graph {
   // Confidence above ~0.5 means a proven correspondence: full strength. Below ~0.15 (occluders, unseen content)
   // the frame keeps its own pixels.
   const trust = g.clip(g.div(g.sub(channel(fields, 15), g.scalar(0.15)), g.scalar(0.35)), 0, 1);
-  const alpha = g.mul(channel(anchorAtFrame, 3), trust);
+  // Lost pixels that belong to the edit by colour and neighbourhood (pipeline/membership.ts) take the colour path.
+  const alpha = g.max(g.mul(channel(anchorAtFrame, 3), trust), g.mul(channel(fields, 16), explained));
 
   g.output('colour', colour, [1, 3, 'H', 'W']);
   g.output('content', content, [1, 3, 'H', 'W']);

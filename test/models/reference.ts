@@ -168,7 +168,10 @@ export function chainRef(step: Planes, back: Planes, chainFlow: Planes, chainCon
   return { flow, conf };
 }
 
-/** Temporal: weighted mean of own flow (weight 2·conf) and the two neighbours' votes carried along the motion. */
+/**
+ * Temporal: weighted mean of own flow (weight 2·conf) and the two neighbours' votes carried along the motion;
+ * confidence = min(own, mean of the three votes' weights).
+ */
 export function temporalRef(inputs: Record<string, Planes>): { flow: Planes; conf: Planes } {
   const { flow, conf, prev_flow, prev_conf, to_prev, next_flow, next_conf, to_next } = inputs;
   const { width, height } = flow;
@@ -189,7 +192,7 @@ export function temporalRef(inputs: Record<string, Planes>): { flow: Planes; con
         const viaNext = at(to_next, c, x, y) + bilinearClamped(next_flow, c, nX, nY);
         out.data[c * width * height + i] = (wSelf * at(flow, c, x, y) + wPrev * viaPrev + wNext * viaNext) / (wSelf + wPrev + wNext + 1e-6);
       }
-      outConf.data[i] = (wSelf + wPrev + wNext) / 4;
+      outConf.data[i] = Math.min(at(conf, 0, x, y), (wSelf + wPrev + wNext) / 4);
     }
   }
   return { flow: out, conf: outConf };
@@ -200,10 +203,10 @@ export function temporalRef(inputs: Record<string, Planes>): { flow: Planes; con
  * pixels). Low-resolution fields (colour coefficients and anchor low image warped by the flow, the re-lighting
  * gain, confidence, the flow itself) are sampled bilinearly at each crop pixel's position on the flow grid,
  * ((X + 0.5) / scale − 0.5); the anchor stack is sampled at (X, Y) + flow·scale. colour = A·frame + b;
- * content = warped edit × gain; alpha = warped mask × clamp((conf − 0.15)/0.35, 0, 1).
+ * content = warped edit × gain; alpha = max(warped mask × clamp((conf − 0.15)/0.35, 0, 1), fill × explained).
  */
 export function transferRef(inputs: Record<string, Planes>, flowScale: [number, number], origin: [number, number] = [0, 0]): Record<'colour' | 'content' | 'explained' | 'alpha', Planes> {
-  const { frame, anchor_stack, flow, confidence, coeffs, anchor_low, frame_low } = inputs;
+  const { frame, anchor_stack, flow, confidence, coeffs, anchor_low, frame_low, fill } = inputs;
   const { width, height } = frame;
   const coeffsAt = warpRef(coeffs, flow);
   const anchorLowAt = boxMeanRef(warpRef(anchor_low, flow), 2);
@@ -216,6 +219,7 @@ export function transferRef(inputs: Record<string, Planes>, flowScale: [number, 
   const coeffsFull = onGrid(coeffsAt);
   const gainFull = onGrid(gain);
   const confFull = onGrid(confidence);
+  const fillFull = onGrid(fill);
   const flowFull = onGrid(flow);
   const anchorAt = make(anchor_stack.channels, width, height, (c, x, y) =>
     bilinearClamped(anchor_stack, c, x + origin[0] + at(flowFull, 0, x, y) * flowScale[0], y + origin[1] + at(flowFull, 1, x, y) * flowScale[1]),
@@ -227,7 +231,9 @@ export function transferRef(inputs: Record<string, Planes>, flowScale: [number, 
   });
   const content = make(3, width, height, (c, x, y) => at(anchorAt, c, x, y) * at(gainFull, c, x, y));
   const explained = make(1, width, height, (_c, x, y) => at(anchorAt, 4, x, y));
-  const alpha = make(1, width, height, (_c, x, y) => at(anchorAt, 3, x, y) * clamp((at(confFull, 0, x, y) - 0.15) / 0.35, 0, 1));
+  const alpha = make(1, width, height, (_c, x, y) =>
+    Math.max(at(anchorAt, 3, x, y) * clamp((at(confFull, 0, x, y) - 0.15) / 0.35, 0, 1), at(fillFull, 0, x, y) * at(anchorAt, 4, x, y)),
+  );
   return { colour, content, explained, alpha };
 }
 

@@ -99,6 +99,7 @@ describe('transfer model vs reference', () => {
       coeffs: smoothPlanes(random, 12, lw, lh, -0.5, 1.5),
       anchor_low: smoothPlanes(random, 3, lw, lh, 0, 1),
       frame_low: smoothPlanes(random, 3, lw, lh, 0, 1),
+      fill: randomPlanes(random, 1, lw, lh, 0, 1),
     } as Record<string, Planes>;
   }
 

@@ -4,6 +4,7 @@
  * model explains each edited pixel, and the range of colours the designer made. Pure functions.
  */
 import type { GreyImage, RgbImage } from '../io/image-types';
+import { learnColourLikelihood, type ColourLikelihood } from './membership';
 import { boxMean, dilate, erode, resampleArea, sampleBilinear } from './raster';
 
 export interface FlowGrid {
@@ -28,6 +29,8 @@ export interface AnchorModel {
   low: Float32Array;
   /** Carried edit mask at flow resolution (1 plane): where the edit can reach, for cropping. */
   maskLow: Float32Array;
+  /** P(edited | colour) learned from the anchor, for pixels whose correspondence is lost. */
+  likelihood: ColourLikelihood;
   /** Local colour model at flow resolution: 12 planes, A row-major (out × in) then b. */
   coeffs: Float32Array;
   editLow: [number, number, number];
@@ -259,5 +262,6 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
     editHigh[c] = Math.min(1, editHigh[c] + margin);
   }
   const carriedLow = resampleArea(carried, 1, width, height, grid.width, grid.height);
-  return { index, stack, mask, low, maskLow: carriedLow, coeffs, editLow, editHigh, coverage: covered / n };
+  const likelihood = learnColourLikelihood(low, carriedLow, grid.width * grid.height);
+  return { index, stack, mask, low, maskLow: carriedLow, likelihood, coeffs, editLow, editHigh, coverage: covered / n };
 }

@@ -10,7 +10,7 @@
  */
 import type { FlowGrid } from './anchor-model';
 import type { ModelSet } from '../runtime/models';
-import { boxMean } from './raster';
+import { boxMean, sampleBilinear } from './raster';
 import { runModel } from './tensors';
 
 /** Where frame `index` sits in the anchor: flow (2 planes, flow-resolution pixels) and confidence (0..1). */
@@ -63,6 +63,8 @@ export function colourPlausibility(residual: Float32Array, pixels: number): Floa
 
 /** Confidence under which a pixel counts as lost, and the share of lost pixels that triggers a direct search. */
 const LOST = 0.3;
+/** Chain confidence from which a pixel's correspondence counts as established (it claims its anchor content). */
+const CONFIDENT = 0.5;
 const REACQUIRE_FRACTION = 0.01;
 
 /** Median flow over confidently chained pixels: the motion most of the frame shares. */
@@ -84,6 +86,63 @@ export function dominantMotion(flow: Float32Array, conf: Float32Array, pixels: n
  * How much of the previous frame lands on each pixel of this one, moving along `fromPrevious` (bilinear splat,
  * smoothed over 3×3 and scaled so ≥ 0.5 counts as covered). Near 0 = newly revealed background (disocclusion).
  */
+/**
+ * Which anchor content is already accounted for: every confidently chained pixel of the frame splats its weight
+ * where its correspondence lands in the anchor (bilinear, smoothed over 3×3, capped at 1). A pixel whose chain broke
+ * may re-acquire only anchor content nobody claims: content that reappears after an occlusion is unclaimed, while
+ * background revealed behind a moving object would "match" the object's anchor pixels, which the object's own
+ * visible pixels claim.
+ */
+export function claimedInAnchor(flow: Float32Array, chainConf: Float32Array, width: number, height: number): Float32Array {
+  const pixels = width * height;
+  const claims = new Float32Array(pixels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const w = chainConf[i];
+      if (w < CONFIDENT) continue;
+      const tx = x + flow[i];
+      const ty = y + flow[pixels + i];
+      const x0 = Math.floor(tx);
+      const y0 = Math.floor(ty);
+      const fx = tx - x0;
+      const fy = ty - y0;
+      for (const [dx, dy, k] of [[0, 0, (1 - fx) * (1 - fy)], [1, 0, fx * (1 - fy)], [0, 1, (1 - fx) * fy], [1, 1, fx * fy]]) {
+        const px = x0 + dx;
+        const py = y0 + dy;
+        if (px >= 0 && py >= 0 && px < width && py < height) claims[py * width + px] += w * k;
+      }
+    }
+  }
+  return boxMean(claims, width, height, 1).map((v) => Math.min(1, v));
+}
+
+/**
+ * Whether some confidently chained pixel near pixel `i` (within 8 px, sampled every 2 px) moves like the candidate
+ * correspondence (dx, dy): 1 for a match within ~3 px (+10% of the motion), falling off beyond; 1 as well when no
+ * neighbour is confident (no evidence either way). Content that reappears belongs to a surface still tracked
+ * around it; a chance match in repetitive texture or on another layer moves like nothing nearby.
+ */
+export function motionSupport(dx: number, dy: number, i: number, flow: Float32Array, chainConf: Float32Array, width: number, height: number): number {
+  const pixels = width * height;
+  const x0 = i % width;
+  const y0 = Math.floor(i / width);
+  let best = 0;
+  let anyConfident = false;
+  for (let y = Math.max(0, y0 - 8); y <= Math.min(height - 1, y0 + 8); y += 2) {
+    for (let x = Math.max(0, x0 - 8); x <= Math.min(width - 1, x0 + 8); x += 2) {
+      const j = y * width + x;
+      if (chainConf[j] < CONFIDENT) continue;
+      anyConfident = true;
+      const ex = dx - flow[j];
+      const ey = dy - flow[pixels + j];
+      const tolerance = 3 + 0.1 * Math.hypot(flow[j], flow[pixels + j]);
+      best = Math.max(best, Math.exp(-(ex * ex + ey * ey) / (2 * tolerance * tolerance)));
+    }
+  }
+  return anyConfident ? best : 1;
+}
+
 export function coverageOf(fromPrevious: Float32Array, width: number, height: number): Float32Array {
   const pixels = width * height;
   const hits = new Float32Array(pixels);
@@ -154,12 +213,24 @@ export class CorrespondenceStage {
     const plausible = colourPlausibility(refined.residual, this.pixels);
     const flow = refined.flow;
     const conf = new Float32Array(this.pixels);
+    const claimed = claimedInAnchor(refined.flow, chained.conf, this.grid.width, this.grid.height);
+    const unclaimed = (flowField: Float32Array, i: number) => {
+      const x = (i % this.grid.width) + flowField[i];
+      const y = Math.floor(i / this.grid.width) + flowField[this.pixels + i];
+      return 1 - sampleBilinear(claimed, this.grid.width, this.grid.height, x, y);
+    };
+    const agreesWithNeighbours = (flowField: Float32Array, i: number) =>
+      motionSupport(flowField[i], flowField[this.pixels + i], i, refined.flow, chained.conf, this.grid.width, this.grid.height);
     const lost: number[] = [];
     for (let i = 0; i < this.pixels; i++) {
-      conf[i] = Math.max(Math.min(chained.conf[i], plausible[i]), strongEvidence(refinedQuality[i]));
-      if (chained.conf[i] < LOST) lost.push(i);
+      const chainWord = Math.min(chained.conf[i], plausible[i]);
+      if (chained.conf[i] < LOST) {
+        lost.push(i);
+        conf[i] = Math.max(chainWord, strongEvidence(refinedQuality[i]) * unclaimed(flow, i));
+      } else {
+        conf[i] = Math.max(chainWord, strongEvidence(refinedQuality[i]));
+      }
     }
-    // (Searching only every second link halves this cost but measured 1.8 dB worse around occluders.)
     if (lost.length > this.pixels * REACQUIRE_FRACTION) {
       // Where the chain broke (occlusion, disocclusion, content entering), its composed flow says nothing. Search
       // the anchor afresh from the dominant motion (usually the camera's) and keep whichever answer matches better.
@@ -167,14 +238,16 @@ export class CorrespondenceStage {
       const init = new Float32Array(2 * this.pixels);
       init.fill(dominant[0], 0, this.pixels);
       init.fill(dominant[1], this.pixels);
+      // (Searching only every second link halves this cost but measured 1.8 dB worse around occluders.)
       const searched = await this.flow('correspondence_search', frameLow, anchorLow, init);
       const searchedQuality = matchQuality(searched.residual, this.pixels);
-      const searchedPlausible = colourPlausibility(searched.residual, this.pixels);
       for (const i of lost) {
         if (searchedQuality[i] <= refinedQuality[i]) continue;
+        const evidence = strongEvidence(searchedQuality[i]) * unclaimed(searched.flow, i) * agreesWithNeighbours(searched.flow, i);
+        if (evidence <= conf[i]) continue;
         flow[i] = searched.flow[i];
         flow[this.pixels + i] = searched.flow[this.pixels + i];
-        conf[i] = Math.max(Math.min(chained.conf[i], searchedPlausible[i]), strongEvidence(searchedQuality[i]));
+        conf[i] = evidence;
       }
     }
     return { state: { index, flow, conf }, toPrevious: step.flow, fromPrevious: back.flow };

@@ -10,9 +10,9 @@ import { runModel } from './tensors';
 export async function smoothState(models: ModelSet, grid: FlowGrid, previous: ChainState, current: ChainLink, next: ChainLink | null): Promise<ChainState> {
   const dims1 = [1, 1, grid.height, grid.width];
   const dims2 = [1, 2, grid.height, grid.width];
-  // Without a next frame (chain end) the "next" vote is the frame itself with zero weight.
+  // Without a next frame (chain end) the frame votes for itself in the next one's place.
   const nextFlow = next ? next.state.flow : current.state.flow;
-  const nextConf = next ? next.state.conf : new Float32Array(current.state.conf.length);
+  const nextConf = next ? next.state.conf : current.state.conf;
   const toNext = next ? next.fromPrevious : new Float32Array(current.state.flow.length);
   const out = await runModel(models, models.sessions.temporal, {
     flow: { data: current.state.flow, dims: dims2 },
@@ -24,6 +24,5 @@ export async function smoothState(models: ModelSet, grid: FlowGrid, previous: Ch
     next_conf: { data: nextConf, dims: dims1 },
     to_next: { data: toNext, dims: dims2 },
   });
-  const conf = next ? out.conf_out : out.conf_out.map((v) => (v * 4) / 3);
-  return { index: current.state.index, flow: out.flow_out, conf };
+  return { index: current.state.index, flow: out.flow_out, conf: out.conf_out };
 }

@@ -8,6 +8,7 @@ import type { ModelSet } from '../runtime/models';
 import type { AnchorModel, FlowGrid } from './anchor-model';
 import type { Rect } from './composite';
 import type { ChainState } from './correspondence';
+import { membershipFill } from './membership';
 import { sampleBilinear } from './raster';
 import { runModel } from './tensors';
 
@@ -23,12 +24,28 @@ export interface TransferResult {
 const NO_TRUST = 0.15;
 
 /**
- * The full-resolution box of the pixels whose correspondence lands inside the anchor's carried mask with some
- * trust, grown by two flow-resolution pixels for the bilinear reach of the upsampled fields; null when empty.
+ * Where the edit reaches in this frame, at flow resolution: the anchor's carried mask seen through the
+ * correspondence (warpedMask), and the colour-membership fill for lost pixels (pipeline/membership.ts).
  */
-export function reachOfEdit(grid: FlowGrid, anchor: AnchorModel, state: ChainState, width: number, height: number): Rect | null {
+export function editReachLow(grid: FlowGrid, anchor: AnchorModel, state: ChainState, frameLow: Float32Array): { warpedMask: Float32Array; fill: Float32Array } {
   const { width: w, height: h } = grid;
   const n = w * h;
+  const warpedMask = new Float32Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      warpedMask[i] = sampleBilinear(anchor.maskLow, w, h, x + state.flow[i], y + state.flow[n + i]);
+    }
+  }
+  return { warpedMask, fill: membershipFill(anchor.likelihood, frameLow, warpedMask, state.conf, w, h) };
+}
+
+/**
+ * The full-resolution box of the pixels the edit reaches (carried mask with some trust, or membership fill), grown
+ * by two flow-resolution pixels for the bilinear reach of the upsampled fields; null when empty.
+ */
+export function reachOfEdit(grid: FlowGrid, reach: { warpedMask: Float32Array; fill: Float32Array }, conf: Float32Array, width: number, height: number): Rect | null {
+  const { width: w, height: h } = grid;
   let x0 = w;
   let y0 = h;
   let x1 = -1;
@@ -36,8 +53,8 @@ export function reachOfEdit(grid: FlowGrid, anchor: AnchorModel, state: ChainSta
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      if (state.conf[i] <= NO_TRUST) continue;
-      if (sampleBilinear(anchor.maskLow, w, h, x + state.flow[i], y + state.flow[n + i]) <= 0) continue;
+      const reached = (conf[i] > NO_TRUST && reach.warpedMask[i] > 0) || reach.fill[i] > 0;
+      if (!reached) continue;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
@@ -68,7 +85,8 @@ export function cropPlanes(data: Float32Array, channels: number, width: number, 
 
 export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbImage, frameLow: Float32Array, anchor: AnchorModel, state: ChainState): Promise<TransferResult | null> {
   const { width, height } = frame;
-  const rect = reachOfEdit(grid, anchor, state, width, height);
+  const reach = editReachLow(grid, anchor, state, frameLow);
+  const rect = reachOfEdit(grid, reach, state.conf, width, height);
   if (!rect) return null;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
   const out = await runModel(models, models.sessions.transfer, {
@@ -81,6 +99,7 @@ export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbI
     coeffs: { data: anchor.coeffs, dims: low(12) },
     anchor_low: { data: anchor.low, dims: low(3) },
     frame_low: { data: frameLow, dims: low(3) },
+    fill: { data: reach.fill, dims: low(1) },
   });
   return { rect, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
 }

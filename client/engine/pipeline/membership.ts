@@ -1,0 +1,91 @@
+/**
+ * Edit membership by colour, for pixels whose correspondence is lost (occluded for a while, rotated out of
+ * recognition). A colour edit needs no exact correspondence, only to know that a pixel belongs to what the designer
+ * edited. At the anchor we learn how likely each colour is to be edited (a smoothed 3-D colour histogram of edited
+ * vs untouched pixels); in a frame, a lost pixel takes that likelihood, but only as far as the confidently tracked
+ * pixels around it are themselves edited, so colour alone never carries an edit into new territory. Pure functions.
+ */
+import { boxMean } from './raster';
+
+const BINS = 16;
+
+export type ColourLikelihood = Float32Array; // BINS³ entries: P(edited | colour bin)
+
+function binOf(r: number, g: number, b: number): number {
+  const q = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
+  return (q(r) * BINS + q(g)) * BINS + q(b);
+}
+
+/** Smooths a BINS³ histogram with a 3-tap box along each axis (neighbouring colours behave alike). */
+function smoothHistogram(h: Float32Array): Float32Array {
+  let current = h;
+  for (const stride of [1, BINS, BINS * BINS]) {
+    const next = new Float32Array(current.length);
+    for (let i = 0; i < current.length; i++) {
+      const coordinate = Math.floor(i / stride) % BINS;
+      let sum = current[i];
+      if (coordinate > 0) sum += current[i - stride];
+      if (coordinate < BINS - 1) sum += current[i + stride];
+      next[i] = sum;
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** P(edited | colour) from the anchor's original colours (3 planes) and its edit mask (0..1), any resolution. */
+export function learnColourLikelihood(original: Float32Array, mask: Float32Array, pixels: number): ColourLikelihood {
+  const edited = new Float32Array(BINS ** 3);
+  const kept = new Float32Array(BINS ** 3);
+  let editedTotal = 0;
+  let keptTotal = 0;
+  for (let i = 0; i < pixels; i++) {
+    const bin = binOf(original[i], original[pixels + i], original[2 * pixels + i]);
+    edited[bin] += mask[i];
+    kept[bin] += 1 - mask[i];
+    editedTotal += mask[i];
+    keptTotal += 1 - mask[i];
+  }
+  const e = smoothHistogram(edited);
+  const k = smoothHistogram(kept);
+  const likelihood = new Float32Array(BINS ** 3);
+  // Class-balanced: each side's histogram normalised by its own size, so a small edit is not drowned out.
+  const ne = Math.max(editedTotal, 1e-6);
+  const nk = Math.max(keptTotal, 1e-6);
+  for (let i = 0; i < likelihood.length; i++) {
+    const pe = e[i] / ne;
+    const pk = k[i] / nk;
+    likelihood[i] = pe + pk > 0 ? pe / (pe + pk) : 0;
+  }
+  return likelihood;
+}
+
+/**
+ * Membership for lost pixels at flow resolution: colour likelihood (sharpened: only clearly edited colours count)
+ * × how edited the confidently tracked neighbourhood is, × how lost the pixel is. 0 for tracked pixels (their
+ * warped mask already says it).
+ */
+export function membershipFill(
+  likelihood: ColourLikelihood,
+  frameLow: Float32Array,
+  warpedMask: Float32Array,
+  conf: Float32Array,
+  width: number,
+  height: number,
+): Float32Array {
+  const pixels = width * height;
+  const trusted = conf.map((c) => (c >= 0.5 ? 1 : 0));
+  const editedAround = boxMean(trusted.map((t, i) => t * warpedMask[i]), width, height, 6);
+  const trustedAround = boxMean(trusted, width, height, 6);
+  const fill = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    if (trustedAround[i] < 0.05) continue; // nobody around is tracked: no basis
+    const lostness = Math.min(1, Math.max(0, (0.5 - conf[i]) / 0.35));
+    if (lostness === 0) continue;
+    const p = likelihood[binOf(frameLow[i], frameLow[pixels + i], frameLow[2 * pixels + i])];
+    const colourSays = Math.min(1, Math.max(0, (p - 0.6) / 0.3));
+    const neighbourhoodSays = editedAround[i] / trustedAround[i];
+    fill[i] = lostness * colourSays * neighbourhoodSays;
+  }
+  return fill;
+}
