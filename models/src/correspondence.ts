@@ -202,6 +202,7 @@ export function buildCorrespondence(config: CorrespondenceConfig): Graph {
     // One median per level removes isolated wrong matches and keeps motion edges.
     flow = median3(g, flow, 2);
     flow = lucasKanadeStep(g, sourceFeatures, targetFeatures, flow, FEATURE_CHANNELS);
+
   }
 
   // Residuals after alignment, for confidence: structure (normalised features) and colour (local means).

@@ -119,3 +119,17 @@ export function median3(g: Graph, x: string, channels: number): string {
   for (const [a, b] of network) sort(a, b);
   return p[4];
 }
+
+/**
+ * He et al.'s guided filter of `p` (any channel count) with a grey guide: edge-aware smoothing whose edges are the
+ * guide's, from box filters only.
+ */
+export function guidedFilter(g: Graph, guide: string, p: string, radius: number, eps: number): string {
+  const meanI = g.box(guide, radius);
+  const meanP = g.box(p, radius);
+  const covIP = g.sub(g.box(g.mul(guide, p), radius), g.mul(meanI, meanP));
+  const varI = g.sub(g.box(g.mul(guide, guide), radius), g.mul(meanI, meanI));
+  const a = g.div(covIP, g.add(varI, g.scalar(eps)));
+  const b = g.sub(meanP, g.mul(a, meanI));
+  return g.add(g.mul(g.box(a, radius), guide), g.box(b, radius));
+}

@@ -4,12 +4,20 @@
  *    unsharp mask of the content undoes that on average (the colour path keeps the frame's own detail already);
  *  - over-saturation / colour drift: the result is clamped to the range of colours the designer actually made
  *    (the anchor's edit statistics, widened a little);
- *  - seams: the edit's alpha is feathered inward only, so nothing outside the propagated region changes.
+ *  - seams: the carried alpha's border can sit a pixel or two off the object's real edge (flow is smooth across
+ *    motion edges). A guided filter with the frame's own luma as guide pulls the border onto the frame's edges;
+ *    re-sharpening then makes alpha exactly 0 again on the keep side; finally alpha is feathered inward only.
  */
 import { Graph } from './onnx/graph';
+import { guidedFilter } from './ops';
+
+/** Guided filter radius (full-resolution pixels) and regularisation (luma variance units). */
+const SEAM_RADIUS = 3;
+const SEAM_EPS = 1e-3;
 
 export function buildRestore(): Graph {
   const g = new Graph('restore', 'Hero stage: detail, colour range and seam repair of the transferred edit.');
+  const frame = g.input('frame', [1, 3, 'H', 'W']);
   const colour = g.input('colour', [1, 3, 'H', 'W']);
   const content = g.input('content', [1, 3, 'H', 'W']);
   const explained = g.input('explained', [1, 1, 'H', 'W']);
@@ -23,8 +31,12 @@ export function buildRestore(): Graph {
   const mixed = g.add(g.mul(colour, explained), g.mul(sharpened, g.sub(g.scalar(1), explained)));
   const inRange = g.min(g.max(mixed, editLow), editHigh);
   const clamped = g.clip(inRange, 0, 1);
+  const luma = g.op('Conv', [frame, g.constant([0.299, 0.587, 0.114], [1, 3, 1, 1])]);
+  const snapped = guidedFilter(g, luma, alpha, SEAM_RADIUS, SEAM_EPS);
+  // Below a quarter → exactly 0 (keep side), above three quarters → 1: the border moves, it does not smear.
+  const seamed = g.clip(g.div(g.sub(snapped, g.scalar(0.25)), g.scalar(0.5)), 0, 1);
   // Inward feather: min(alpha, blurred alpha) is zero wherever alpha is zero.
-  const feathered = g.min(alpha, g.box(alpha, 1));
+  const feathered = g.min(seamed, g.box(seamed, 1));
   g.output('layer', clamped, [1, 3, 'H', 'W']);
   g.output('layer_alpha', feathered, [1, 1, 'H', 'W']);
   return g;
