@@ -84,7 +84,8 @@ export function dominantMotion(flow: Float32Array, conf: Float32Array, pixels: n
 
 /**
  * How much of the previous frame lands on each pixel of this one, moving along `fromPrevious` (bilinear splat,
- * smoothed over 3×3 and scaled so ≥ 0.5 counts as covered). Near 0 = newly revealed background (disocclusion).
+ * smoothed over 3×3): ≥ 0.7 counts as covered, ≤ 0.3 as newly revealed (disocclusion), linear between. Flow is
+ * smooth across motion edges, so a revealed strip still receives stray partial splats: hence the steep ramp.
  */
 /**
  * Which anchor content is already accounted for: every confidently chained pixel of the frame splats its weight
@@ -162,7 +163,7 @@ export function coverageOf(fromPrevious: Float32Array, width: number, height: nu
       }
     }
   }
-  return boxMean(hits, width, height, 1).map((v) => Math.min(1, v * 2));
+  return boxMean(hits, width, height, 1).map((v) => Math.min(1, Math.max(0, (v - 0.3) / 0.4)));
 }
 
 export class CorrespondenceStage {
@@ -224,12 +225,10 @@ export class CorrespondenceStage {
     const lost: number[] = [];
     for (let i = 0; i < this.pixels; i++) {
       const chainWord = Math.min(chained.conf[i], plausible[i]);
-      if (chained.conf[i] < LOST) {
-        lost.push(i);
-        conf[i] = Math.max(chainWord, strongEvidence(refinedQuality[i]) * unclaimed(flow, i));
-      } else {
-        conf[i] = Math.max(chainWord, strongEvidence(refinedQuality[i]));
-      }
+      // Appearance may vouch for a pixel the chain does not, but only for anchor content no tracked pixel claims.
+      const appearance = strongEvidence(refinedQuality[i]) * (chained.conf[i] < CONFIDENT ? unclaimed(flow, i) : 1);
+      conf[i] = Math.max(chainWord, appearance);
+      if (chained.conf[i] < LOST) lost.push(i);
     }
     if (lost.length > this.pixels * REACQUIRE_FRACTION) {
       // Where the chain broke (occlusion, disocclusion, content entering), its composed flow says nothing. Search
