@@ -61,10 +61,14 @@ export function buildTransfer(): Graph {
   }
   const colour = g.concat(colourRows);
   const content = g.mul(g.channels(anchorAtFrame, 0, 3), g.channels(fields, 12, 15));
-  const explained = channel(anchorAtFrame, 4);
   // Confidence above ~0.5 means a proven correspondence: full strength. Below ~0.15 (occluders, unseen content)
-  // the frame keeps its own pixels.
-  const trust = g.clip(g.div(g.sub(channel(fields, 15), g.scalar(0.15)), g.scalar(0.35)), 0, 1);
+  // the frame keeps its own pixels. A colour edit risks little from an imperfect correspondence (the coefficients
+  // are smooth and apply to the frame's own pixels), so where the colour model explains the edit the ramp is
+  // lower: 0.05 → 0.3.
+  const explained = channel(anchorAtFrame, 4);
+  const rampLow = g.sub(g.scalar(0.15), g.mul(explained, g.scalar(0.1)));
+  const rampHigh = g.sub(g.scalar(0.5), g.mul(explained, g.scalar(0.2)));
+  const trust = g.clip(g.div(g.sub(channel(fields, 15), rampLow), g.sub(rampHigh, rampLow)), 0, 1);
   // Lost pixels that belong to the edit by colour and neighbourhood (pipeline/membership.ts) take the colour path.
   const alpha = g.max(g.mul(channel(anchorAtFrame, 3), trust), g.mul(channel(fields, 16), explained));
 

@@ -203,7 +203,8 @@ export function temporalRef(inputs: Record<string, Planes>): { flow: Planes; con
  * pixels). Low-resolution fields (colour coefficients and anchor low image warped by the flow, the re-lighting
  * gain, confidence, the flow itself) are sampled bilinearly at each crop pixel's position on the flow grid,
  * ((X + 0.5) / scale − 0.5); the anchor stack is sampled at (X, Y) + flow·scale. colour = A·frame + b;
- * content = warped edit × gain; alpha = max(warped mask × clamp((conf − 0.15)/0.35, 0, 1), fill × explained).
+ * content = warped edit × gain; alpha = max(warped mask × trust, fill × explained), trust a ramp of confidence from
+ * 0.15 → 0.5, lowered towards 0.05 → 0.3 as explained → 1.
  */
 export function transferRef(inputs: Record<string, Planes>, flowScale: [number, number], origin: [number, number] = [0, 0]): Record<'colour' | 'content' | 'explained' | 'alpha', Planes> {
   const { frame, anchor_stack, flow, confidence, coeffs, anchor_low, frame_low, fill } = inputs;
@@ -232,26 +233,49 @@ export function transferRef(inputs: Record<string, Planes>, flowScale: [number, 
   const content = make(3, width, height, (c, x, y) => at(anchorAt, c, x, y) * at(gainFull, c, x, y));
   const explained = make(1, width, height, (_c, x, y) => at(anchorAt, 4, x, y));
   const alpha = make(1, width, height, (_c, x, y) =>
-    Math.max(at(anchorAt, 3, x, y) * clamp((at(confFull, 0, x, y) - 0.15) / 0.35, 0, 1), at(fillFull, 0, x, y) * at(anchorAt, 4, x, y)),
+    {
+      const e = at(anchorAt, 4, x, y);
+      const [lo, hi] = [0.15 - 0.1 * e, 0.5 - 0.2 * e];
+      return Math.max(at(anchorAt, 3, x, y) * clamp((at(confFull, 0, x, y) - lo) / (hi - lo), 0, 1), at(fillFull, 0, x, y) * e);
+    },
   );
   return { colour, content, explained, alpha };
 }
 
+/** He et al.'s guided filter of single-channel `p` with grey guide `guide` (box means of radius r). */
+export function guidedFilterRef(guide: Planes, p: Planes, radius: number, eps: number): Planes {
+  const { width, height } = guide;
+  const product = (a: Planes, b: Planes) => make(1, width, height, (_c, x, y) => at(a, 0, x, y) * at(b, 0, x, y));
+  const meanI = boxMeanRef(guide, radius);
+  const meanP = boxMeanRef(p, radius);
+  const meanIP = boxMeanRef(product(guide, p), radius);
+  const meanII = boxMeanRef(product(guide, guide), radius);
+  const a = make(1, width, height, (_c, x, y) => (at(meanIP, 0, x, y) - at(meanI, 0, x, y) * at(meanP, 0, x, y)) / (at(meanII, 0, x, y) - at(meanI, 0, x, y) ** 2 + eps));
+  const b = make(1, width, height, (_c, x, y) => at(meanP, 0, x, y) - at(a, 0, x, y) * at(meanI, 0, x, y));
+  const meanA = boxMeanRef(a, radius);
+  const meanB = boxMeanRef(b, radius);
+  return make(1, width, height, (_c, x, y) => at(meanA, 0, x, y) * at(guide, 0, x, y) + at(meanB, 0, x, y));
+}
+
 /**
  * Restore (Hero stage): content sharpened by an unsharp mask of gain 0.3 over a 3×3 box; mixed with the colour path
- * by `explained`; clamped to [edit_low, edit_high] and [0, 1]; alpha feathered inward = min(alpha, 3×3 box of alpha).
+ * by `explained`; clamped to [edit_low, edit_high] and [0, 1]. Alpha: guided filter (radius 3, eps 1e-3) with the
+ * frame's Rec. 601 luma as guide, re-sharpened clamp((q − 0.25)/0.5, 0, 1), feathered inward = min(α, 3×3 box of α).
  */
 export function restoreRef(inputs: Record<string, Planes>, editLow: number[], editHigh: number[]): { layer: Planes; alpha: Planes } {
-  const { colour, content, explained, alpha } = inputs;
+  const { frame, colour, content, explained, alpha } = inputs;
   const blurred = boxMeanRef(content, 1);
-  const blurredAlpha = boxMeanRef(alpha, 1);
   const layer = make(3, colour.width, colour.height, (c, x, y) => {
     const sharpened = at(content, c, x, y) + 0.3 * (at(content, c, x, y) - at(blurred, c, x, y));
     const e = at(explained, 0, x, y);
     const mixed = e * at(colour, c, x, y) + (1 - e) * sharpened;
     return clamp(clamp(mixed, editLow[c], editHigh[c]), 0, 1);
   });
-  const feathered = make(1, colour.width, colour.height, (_c, x, y) => Math.min(at(alpha, 0, x, y), at(blurredAlpha, 0, x, y)));
+  const luma = make(1, frame.width, frame.height, (_c, x, y) => 0.299 * at(frame, 0, x, y) + 0.587 * at(frame, 1, x, y) + 0.114 * at(frame, 2, x, y));
+  const snapped = guidedFilterRef(luma, alpha, 3, 1e-3);
+  const seamed = make(1, frame.width, frame.height, (_c, x, y) => clamp((at(snapped, 0, x, y) - 0.25) / 0.5, 0, 1));
+  const blurredSeamed = boxMeanRef(seamed, 1);
+  const feathered = make(1, colour.width, colour.height, (_c, x, y) => Math.min(at(seamed, 0, x, y), at(blurredSeamed, 0, x, y)));
   return { layer, alpha: feathered };
 }
 

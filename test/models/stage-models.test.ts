@@ -125,11 +125,13 @@ describe('transfer model vs reference', () => {
 });
 
 describe('restore model vs reference', () => {
-  it('unsharp 0.3, mix by explained, clamp to the edit range, inward feather of alpha', async () => {
+  it('unsharp 0.3, mix by explained, clamp to the edit range, seam snapping and inward feather of alpha', async () => {
     const random = seeded(51);
-    const alpha = randomPlanes(random, 1, W, H);
-    for (let i = 0; i < alpha.data.length; i += 3) alpha.data[i] = 0; // exact zeros must stay exact zeros
+    // A blocky alpha (edit inside a rectangle, none outside) over a frame with an edge near its border: the seam
+    // filter must move the border, keep zeros far outside exactly zero and the inside at one.
+    const alpha = make(1, W, H, (_c, x, y) => (x >= 8 && x < 24 && y >= 6 && y < 18 ? 1 : 0));
     const inputs: Record<string, Planes> = {
+      frame: make(3, W, H, (c, x, y) => (x >= 9 ? 0.8 : 0.2) + 0.05 * c + 0.02 * Math.sin(x * 1.7 + y)),
       colour: randomPlanes(random, 3, W, H, -0.2, 1.2),
       content: randomPlanes(random, 3, W, H),
       explained: randomPlanes(random, 1, W, H),
@@ -145,6 +147,9 @@ describe('restore model vs reference', () => {
     const reference = restoreRef(inputs, editLow, editHigh);
     expect(maxAbsDiff(out.layer.data, reference.layer.data)).toBeLessThan(TOLERANCE);
     expect(maxAbsDiff(out.layer_alpha.data, reference.alpha.data)).toBeLessThan(TOLERANCE);
-    for (let i = 0; i < alpha.data.length; i += 3) expect(out.layer_alpha.data[i]).toBe(0);
+    // Far from the rectangle alpha is exactly 0; deep inside exactly 1.
+    expect(out.layer_alpha.data[2 * W + 2]).toBe(0);
+    expect(out.layer_alpha.data[20 * W + 30]).toBe(0);
+    expect(out.layer_alpha.data[12 * W + 16]).toBe(1);
   });
 });

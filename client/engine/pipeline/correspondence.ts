@@ -89,7 +89,7 @@ export function dominantMotion(flow: Float32Array, conf: Float32Array, pixels: n
  */
 /**
  * Which anchor content is already accounted for: every confidently chained pixel of the frame splats its weight
- * where its correspondence lands in the anchor (bilinear, smoothed over 3×3, capped at 1). A pixel whose chain broke
+ * where its correspondence lands in the anchor (bilinear splat). A pixel whose chain broke
  * may re-acquire only anchor content nobody claims: content that reappears after an occlusion is unclaimed, while
  * background revealed behind a moving object would "match" the object's anchor pixels, which the object's own
  * visible pixels claim.
@@ -115,7 +115,8 @@ export function claimedInAnchor(flow: Float32Array, chainConf: Float32Array, wid
       }
     }
   }
-  return boxMean(claims, width, height, 1).map((v) => Math.min(1, v));
+  // A neighbour's bilinear splat spills up to half a pixel onto adjacent anchor points: only more counts as a claim.
+  return claims.map((v) => Math.min(1, Math.max(0, (v - 0.5) / 0.4)));
 }
 
 /**
