@@ -10,7 +10,7 @@
  */
 import type { FlowGrid } from './anchor-model';
 import type { ModelSet } from '../runtime/models';
-import { boxMean, sampleBilinear } from './raster';
+import { boxMean, dilate, sampleBilinear } from './raster';
 import { runModel } from './tensors';
 
 /** Where frame `index` sits in the anchor: flow (2 planes, flow-resolution pixels) and confidence (0..1). */
@@ -185,6 +185,20 @@ export class CorrespondenceStage {
     return { index, flow: new Float32Array(2 * this.pixels), conf: new Float32Array(this.pixels).fill(1) };
   }
 
+  /** Pixels within 16 flow-resolution pixels of where confidently chained pixels carry the edit mask. */
+  private nearEditReach(flow: Float32Array, chainConf: Float32Array, anchorMaskLow: Float32Array): Float32Array {
+    const { width, height } = this.grid;
+    const reach = new Float32Array(this.pixels);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = y * width + x;
+        if (chainConf[i] < CONFIDENT) continue;
+        if (sampleBilinear(anchorMaskLow, width, height, x + flow[i], y + flow[this.pixels + i]) > 0) reach[i] = 1;
+      }
+    }
+    return dilate(reach, width, height, 16);
+  }
+
   private async flow(model: 'correspondence_search' | 'correspondence_refine', source: Float32Array, target: Float32Array, init: Float32Array) {
     return runModel(this.models, this.models.sessions[model], {
       source: { data: source, dims: this.dims3 },
@@ -197,7 +211,11 @@ export class CorrespondenceStage {
    * Advance the chain from `previous` (frame `previousLow`) to frame `index` (`frameLow`).
    * `motionGuess` (the last link's step, or zeros) seeds the neighbour search for fast, steady motion.
    */
-  async link(previous: ChainState, previousLow: Float32Array, index: number, frameLow: Float32Array, anchorLow: Float32Array, motionGuess: Float32Array): Promise<ChainLink> {
+  /**
+   * `anchorMaskLow` (the anchor's carried edit mask at flow resolution) limits the re-acquisition search to frames
+   * where lost pixels lie near where the edit reaches: elsewhere no result depends on them.
+   */
+  async link(previous: ChainState, previousLow: Float32Array, index: number, frameLow: Float32Array, anchorLow: Float32Array, motionGuess: Float32Array, anchorMaskLow: Float32Array): Promise<ChainLink> {
     const step = await this.flow('correspondence_search', frameLow, previousLow, motionGuess);
     // An independent search back: only two estimates made apart can vouch for each other (a backward flow refined
     // from the step's inverse agrees with it too readily; measured: keep-region PSNR fell by up to 4 dB).
@@ -231,7 +249,9 @@ export class CorrespondenceStage {
       conf[i] = Math.max(chainWord, appearance);
       if (chained.conf[i] < LOST) lost.push(i);
     }
-    if (lost.length > this.pixels * REACQUIRE_FRACTION) {
+    const nearEdit = this.nearEditReach(refined.flow, chained.conf, anchorMaskLow);
+    const lostNearEdit = lost.filter((i) => nearEdit[i] > 0).length;
+    if (lostNearEdit > this.pixels * REACQUIRE_FRACTION) {
       // Where the chain broke (occlusion, disocclusion, content entering), its composed flow says nothing. Search
       // the anchor afresh from the dominant motion (usually the camera's) and keep whichever answer matches better.
       const dominant = dominantMotion(chained.flow, chained.conf, this.pixels);

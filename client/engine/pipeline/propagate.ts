@@ -136,7 +136,7 @@ async function* walkChain(ctx: RunContext, anchor: AnchorModel, direction: 1 | -
     checkCancel(ctx.signal);
     const frame = await ctx.frames.get(t);
     if (!beyond(t + direction, segmentEnd)) ctx.frames.prefetch(t + direction);
-    const link = await ctx.timer.time('correspondence', () => ctx.correspondence.link(previousState, previousLow, t, frame.low, anchorLow, motionGuess));
+    const link = await ctx.timer.time('correspondence', () => ctx.correspondence.link(previousState, previousLow, t, frame.low, anchorLow, motionGuess, anchor.maskLow));
     if (pending) {
       const done = pending;
       yield await ctx.timer.time('temporal', () => smoothState(ctx.models, ctx.grid, done.previous, done.link, link));
