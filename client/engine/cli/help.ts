@@ -29,7 +29,7 @@ Options:
                          Without a mask the edit region is found from the anchor vs. its original frame.
   --out <dir>            Output folder (created if needed; must not be the frames folder or inside it). One PNG per
                          frame with the frame's base name (video: 00000.png, 00001.png, ...). 16-bit sources give
-                         16-bit PNGs. Each file appears only when complete; files already there are replaced.
+                         16-bit PNGs. Frames are staged and moved into place only when the whole run succeeds.
   --encode <file>        Also encode the result as a clip through ffmpeg: H.264 (.mp4 or .mov), or with --layer
                          ProRes 4444 with alpha (.mov only).
   --layer                Write the edit layer alone, with alpha (transparent where nothing changed), instead of
@@ -41,9 +41,15 @@ Options:
   --json                 Print one JSON event per line on stdout (progress, warning, done, error) and nothing else.
   -h, --help             This text.
 
-Progress and ETA go to stderr. Ctrl-C cancels (frames already written stay; no half-written file is left);
-a second Ctrl-C quits at once. ffmpeg is found via FFMPEG_PATH, then ffmpeg-static, then @ffmpeg-installer/ffmpeg,
-then ffmpeg on PATH.
+Progress and ETA go to stderr. Ctrl-C cancels: nothing from the cancelled run is published and earlier results in
+--out stay exactly as they were; a second Ctrl-C quits at once. ffmpeg is found via FFMPEG_PATH, then ffmpeg-static,
+then @ffmpeg-installer/ffmpeg, then ffmpeg on PATH.
+
+Environment:
+  ANCHORFLOW_MODELS      A folder with manifest.json and the stage models, instead of the bundled models/dist
+                         (a studio's larger model for a stage must keep the manifest's input and output names).
+  ANCHORFLOW_NO_WORKER=1 Run inference on the main thread instead of a worker thread (debugging only).
+  FFMPEG_PATH            The ffmpeg binary to use.
 
 Example:
   anchorflow propagate --frames shot12/ --anchor 0=shot12_edit.png --out shot12_out/ --encode shot12.mp4

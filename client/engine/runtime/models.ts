@@ -93,16 +93,37 @@ const PROVIDER_OF: Record<Exclude<DeviceName, 'auto'>, string> = {
   cuda: 'cuda',
 };
 
-/** GPU providers worth trying on this platform, best first. */
-function autoCandidates(): Array<Exclude<DeviceName, 'auto'>> {
-  if (process.platform === 'win32') return ['dml', 'webgpu'];
-  if (process.platform === 'darwin') return ['coreml', 'webgpu'];
-  return ['cuda', 'webgpu'];
+/** Linux WebGPU (Dawn) runs on Vulkan: without a Vulkan loader the probe can only fail (noisily). */
+function hasVulkanLoader(): boolean {
+  const dirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  return dirs.some((dir) => existsSync(join(dir, 'libvulkan.so.1')));
 }
 
-function sessionOptions(provider: string): import('onnxruntime-node').InferenceSession.SessionOptions {
+/** GPU providers worth trying on this platform, best first: only those whose binaries the package ships. */
+function autoCandidates(ort: Ort): { candidates: Array<Exclude<DeviceName, 'auto'>>; skipped: string[] } {
+  const wanted: Array<Exclude<DeviceName, 'auto'>> =
+    process.platform === 'win32' ? ['dml', 'webgpu'] : process.platform === 'darwin' ? ['coreml', 'webgpu'] : ['cuda', 'webgpu'];
+  const listed = new Map(ort.listSupportedBackends().map((b) => [b.name, b.bundled]));
+  const skipped: string[] = [];
+  const candidates = wanted.filter((name) => {
+    if (listed.get(PROVIDER_OF[name]) === false) {
+      skipped.push(`${name}: not bundled in this onnxruntime-node build (use --device ${name} to try it anyway)`);
+      return false;
+    }
+    if (name === 'webgpu' && process.platform === 'linux' && !hasVulkanLoader()) {
+      skipped.push('webgpu: no Vulkan loader (libvulkan.so.1) on this machine');
+      return false;
+    }
+    return true;
+  });
+  return { candidates, skipped };
+}
+
+function sessionOptions(provider: string, quiet = false): import('onnxruntime-node').InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
+    // Errors only; a probe that is expected to fail on some machines logs nothing at all.
+    logSeverityLevel: quiet ? 4 : 3,
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     // Measured: 'parallel' is slower; spinning burns CPU the host app needs for nothing.
@@ -113,7 +134,7 @@ function sessionOptions(provider: string): import('onnxruntime-node').InferenceS
 /** Runs the self-test graph on `provider` and compares with the exact answer; returns why it failed, or null. */
 async function selfTest(ort: Ort, provider: string, bytes: Uint8Array): Promise<string | null> {
   try {
-    const session = await ort.InferenceSession.create(bytes, sessionOptions(provider));
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(provider, true));
     const [h, w] = [8, 8];
     const x = Float32Array.from({ length: h * w }, (_, i) => i / 64);
     const flow = new Float32Array(2 * h * w).fill(1); // shift by one pixel right and down
@@ -133,8 +154,9 @@ export async function loadModels(device: DeviceName, warn: (message: string) => 
   const { manifest, bytes } = readModels(warn);
   let provider = 'cpu';
   if (device === 'auto') {
-    const reasons: string[] = [];
-    for (const candidate of autoCandidates()) {
+    const { candidates, skipped } = autoCandidates(ort);
+    const reasons: string[] = [...skipped];
+    for (const candidate of candidates) {
       const failure = await selfTest(ort, PROVIDER_OF[candidate], bytes.selftest);
       if (!failure) {
         provider = PROVIDER_OF[candidate];
