@@ -95,26 +95,7 @@ export function dominantMotion(flow: Float32Array, conf: Float32Array, pixels: n
  * visible pixels claim.
  */
 export function claimedInAnchor(flow: Float32Array, chainConf: Float32Array, width: number, height: number): Float32Array {
-  const pixels = width * height;
-  const claims = new Float32Array(pixels);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const w = chainConf[i];
-      if (w < CONFIDENT) continue;
-      const tx = x + flow[i];
-      const ty = y + flow[pixels + i];
-      const x0 = Math.floor(tx);
-      const y0 = Math.floor(ty);
-      const fx = tx - x0;
-      const fy = ty - y0;
-      for (const [dx, dy, k] of [[0, 0, (1 - fx) * (1 - fy)], [1, 0, fx * (1 - fy)], [0, 1, (1 - fx) * fy], [1, 1, fx * fy]]) {
-        const px = x0 + dx;
-        const py = y0 + dy;
-        if (px >= 0 && py >= 0 && px < width && py < height) claims[py * width + px] += w * k;
-      }
-    }
-  }
+  const claims = splat(flow, chainConf.map((c) => (c >= CONFIDENT ? c : 0)), width, height);
   // A neighbour's bilinear splat spills up to half a pixel onto adjacent anchor points: only more counts as a claim.
   return claims.map((v) => Math.min(1, Math.max(0, (v - 0.5) / 0.4)));
 }
@@ -146,25 +127,34 @@ export function motionSupport(dx: number, dy: number, i: number, flow: Float32Ar
 }
 
 export function coverageOf(fromPrevious: Float32Array, width: number, height: number): Float32Array {
+  const hits = splat(fromPrevious, null, width, height);
+  return boxMean(hits, width, height, 1).map((v) => Math.min(1, Math.max(0, (v - 0.3) / 0.4)));
+}
+
+/** Forward bilinear splat: each pixel adds its weight (1 when `weights` is null) where `flow` moves it to. */
+export function splat(flow: Float32Array, weights: Float32Array | null, width: number, height: number): Float32Array {
   const pixels = width * height;
   const hits = new Float32Array(pixels);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      const tx = x + fromPrevious[i];
-      const ty = y + fromPrevious[pixels + i];
+      const w = weights ? weights[i] : 1;
+      if (w <= 0) continue;
+      const tx = x + flow[i];
+      const ty = y + flow[pixels + i];
       const x0 = Math.floor(tx);
       const y0 = Math.floor(ty);
       const fx = tx - x0;
       const fy = ty - y0;
-      for (const [dx, dy, w] of [[0, 0, (1 - fx) * (1 - fy)], [1, 0, fx * (1 - fy)], [0, 1, (1 - fx) * fy], [1, 1, fx * fy]]) {
+      const taps: Array<[number, number, number]> = [[0, 0, (1 - fx) * (1 - fy)], [1, 0, fx * (1 - fy)], [0, 1, (1 - fx) * fy], [1, 1, fx * fy]];
+      for (const [dx, dy, k] of taps) {
         const px = x0 + dx;
         const py = y0 + dy;
-        if (px >= 0 && py >= 0 && px < width && py < height) hits[py * width + px] += w;
+        if (px >= 0 && py >= 0 && px < width && py < height) hits[py * width + px] += w * k;
       }
     }
   }
-  return boxMean(hits, width, height, 1).map((v) => Math.min(1, Math.max(0, (v - 0.3) / 0.4)));
+  return hits;
 }
 
 export class CorrespondenceStage {
