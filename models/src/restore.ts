@@ -5,8 +5,9 @@
  *  - over-saturation / colour drift: the result is clamped to the range of colours the designer actually made
  *    (the anchor's edit statistics, widened a little);
  *  - seams: the carried alpha's border can sit a pixel or two off the object's real edge (flow is smooth across
- *    motion edges). A guided filter with the frame's own luma as guide pulls the border onto the frame's edges;
- *    re-sharpening then makes alpha exactly 0 again on the keep side; finally alpha is feathered inward only.
+ *    motion edges). For colour edits a guided filter with the frame's own luma as guide pulls the border onto the
+ *    frame's edges, and re-sharpening makes alpha exactly 0 again on the keep side; finally alpha is feathered
+ *    inward only.
  */
 import { Graph } from './onnx/graph';
 import { guidedFilter } from './ops';
@@ -34,7 +35,10 @@ export function buildRestore(): Graph {
   const luma = g.op('Conv', [frame, g.constant([0.299, 0.587, 0.114], [1, 3, 1, 1])]);
   const snapped = guidedFilter(g, luma, alpha, SEAM_RADIUS, SEAM_EPS);
   // Below a quarter → exactly 0 (keep side), above three quarters → 1: the border moves, it does not smear.
-  const seamed = g.clip(g.div(g.sub(snapped, g.scalar(0.25)), g.scalar(0.5)), 0, 1);
+  const snappedSharp = g.clip(g.div(g.sub(snapped, g.scalar(0.25)), g.scalar(0.5)), 0, 1);
+  // Only a colour edit's border is an edge of the frame (the object's). A painted decal's border is not in the frame
+  // at all: snapping it to the frame's edges would only erode its thin parts. So snap in proportion to `explained`.
+  const seamed = g.add(g.mul(snappedSharp, explained), g.mul(alpha, g.sub(g.scalar(1), explained)));
   // Inward feather: min(alpha, blurred alpha) is zero wherever alpha is zero.
   const feathered = g.min(seamed, g.box(seamed, 1));
   g.output('layer', clamped, [1, 3, 'H', 'W']);

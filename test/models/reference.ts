@@ -260,7 +260,8 @@ export function guidedFilterRef(guide: Planes, p: Planes, radius: number, eps: n
 /**
  * Restore (Hero stage): content sharpened by an unsharp mask of gain 0.3 over a 3×3 box; mixed with the colour path
  * by `explained`; clamped to [edit_low, edit_high] and [0, 1]. Alpha: guided filter (radius 3, eps 1e-3) with the
- * frame's Rec. 601 luma as guide, re-sharpened clamp((q − 0.25)/0.5, 0, 1), feathered inward = min(α, 3×3 box of α).
+ * frame's Rec. 601 luma as guide, re-sharpened clamp((q − 0.25)/0.5, 0, 1), mixed with the input alpha by
+ * `explained`, feathered inward = min(α, 3×3 box of α).
  */
 export function restoreRef(inputs: Record<string, Planes>, editLow: number[], editHigh: number[]): { layer: Planes; alpha: Planes } {
   const { frame, colour, content, explained, alpha } = inputs;
@@ -273,7 +274,10 @@ export function restoreRef(inputs: Record<string, Planes>, editLow: number[], ed
   });
   const luma = make(1, frame.width, frame.height, (_c, x, y) => 0.299 * at(frame, 0, x, y) + 0.587 * at(frame, 1, x, y) + 0.114 * at(frame, 2, x, y));
   const snapped = guidedFilterRef(luma, alpha, 3, 1e-3);
-  const seamed = make(1, frame.width, frame.height, (_c, x, y) => clamp((at(snapped, 0, x, y) - 0.25) / 0.5, 0, 1));
+  const seamed = make(1, frame.width, frame.height, (_c, x, y) => {
+    const e = at(explained, 0, x, y);
+    return e * clamp((at(snapped, 0, x, y) - 0.25) / 0.5, 0, 1) + (1 - e) * at(alpha, 0, x, y);
+  });
   const blurredSeamed = boxMeanRef(seamed, 1);
   const feathered = make(1, colour.width, colour.height, (_c, x, y) => Math.min(at(seamed, 0, x, y), at(blurredSeamed, 0, x, y)));
   return { layer, alpha: feathered };

@@ -239,7 +239,7 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   stack.set(edited.data, 0);
   // Half a flow-resolution pixel, in full-resolution pixels: about what the correspondence gets wrong at edges
   // (measured: a whole flow pixel costs decals their borders, 3–4 dB, for no keep-region gain).
-  const shrink = Math.round(Math.max(grid.scaleX, grid.scaleY) / 2);
+  const shrink = Math.floor(Math.max(grid.scaleX, grid.scaleY) / 2 + 0.25);
   const carried = shrink > 0 ? erode(mask, width, height, shrink) : mask;
   stack.set(carried, 3 * n);
   stack.set(explained, 4 * n);
