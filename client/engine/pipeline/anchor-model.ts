@@ -18,9 +18,9 @@ export interface FlowGrid {
 export interface AnchorModel {
   index: number;
   /**
-   * 5 planes at full resolution: edited R, G, B, carried edit mask, explained-by-colour-model (0..1). The carried
-   * mask is the edit mask shrunk by about the correspondence's accuracy, so that flow error at the edit's border
-   * costs a sliver of edit rather than touching pixels that must stay as they are.
+   * 5 planes at full resolution: edited R, G, B, carried edit mask, explained-by-colour-model (0..1). Where the
+   * edit is a colour edit, the carried mask is the edit mask shrunk by about the correspondence's accuracy, so that
+   * flow error at an object's border costs a sliver of edit rather than touching pixels that must stay as they are.
    */
   stack: Float32Array;
   /** The designer's edit mask itself (for the anchor frame's own output). */
@@ -239,8 +239,11 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   stack.set(edited.data, 0);
   // Half a flow-resolution pixel, in full-resolution pixels: about what the correspondence gets wrong at edges
   // (measured: a whole flow pixel costs decals their borders, 3–4 dB, for no keep-region gain).
-  const shrink = Math.floor(Math.max(grid.scaleX, grid.scaleY) / 2 + 0.25);
-  const carried = shrink > 0 ? erode(mask, width, height, shrink) : mask;
+  const shrink = Math.round(Math.max(grid.scaleX, grid.scaleY) / 2);
+  const eroded = shrink > 0 ? erode(mask, width, height, shrink) : mask;
+  // Only colour edits are shrunk: their border is an object's edge, where the correspondence is least sure. A painted
+  // decal's border is its own shape, carried whole (shrinking a small decal costs it most of its area).
+  const carried = mask.map((m, i) => explained[i] * eroded[i] + (1 - explained[i]) * m);
   stack.set(carried, 3 * n);
   stack.set(explained, 4 * n);
 
