@@ -91,7 +91,7 @@ describe('propagate in a worker thread', () => {
     expect(existsSync(out) ? [...finalFiles(out).keys()] : []).toEqual([]);
   });
 
-  it('terminates a cancelled worker that does not stop within the grace period', async () => {
+  it('reports a cancel that outlasts the grace period at once, and the worker still stops by itself (never terminated mid-inference)', async () => {
     const controller = new AbortController();
     const run = propagateInWorker(requestFor(long, path.join(root, 'out-terminate')), {
       signal: controller.signal,
@@ -102,7 +102,10 @@ describe('propagate in a worker thread', () => {
     });
     const error = await rejection(run);
     expect(error).toBeInstanceOf(CancelledError);
-    expect(error.message).toMatch(/^Cancelled; the engine did not stop within 1 ms and was stopped\./);
+    expect(error.message).toMatch(/^Cancelled; the engine did not stop within 1 ms and stops at its next frame\./);
+    // Terminating a thread inside onnxruntime aborts the process; the worker must end on its own, soon.
+    const deadline = Date.now() + 20_000;
+    while (liveWorkerCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(liveWorkerCount()).toBe(0);
   });
 

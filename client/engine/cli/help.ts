@@ -42,7 +42,7 @@ Options:
   -h, --help             This text.
 
 Progress and ETA go to stderr. Ctrl-C cancels: nothing from the cancelled run is published and earlier results in
---out stay exactly as they were; a second Ctrl-C quits at once. ffmpeg is found via FFMPEG_PATH, then ffmpeg-static,
+--out stay exactly as they were; the run stops at its next frame boundary. ffmpeg is found via FFMPEG_PATH, then ffmpeg-static,
 then @ffmpeg-installer/ffmpeg, then ffmpeg on PATH.
 
 Environment:

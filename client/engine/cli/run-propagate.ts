@@ -27,8 +27,8 @@ function summary(result: PropagateResult): string {
 }
 
 /**
- * Runs one propagate command. The first SIGINT/SIGTERM aborts the run (the pipeline stops, finished frames stay);
- * a second one exits at once with status 1: atomic writes mean even that leaves no half-written frame.
+ * Runs one propagate command. The first SIGINT/SIGTERM aborts the run: the pipeline stops at its next frame boundary
+ * and publishes nothing, so earlier results stay as they were; exit status 1.
  */
 export async function runPropagate(argv: string[], streams: CliStreams, propagate?: PropagateFn): Promise<number> {
   let json = argv.includes('--json');
@@ -41,9 +41,10 @@ export async function runPropagate(argv: string[], streams: CliStreams, propagat
       sink.finish();
       streams.stderr.write('Cancelling... (press Ctrl-C again to quit at once)\n');
       controller.abort();
-    } else {
-      streams.stderr.write('Quit.\n');
-      process.exit(1);
+    } else if (interrupts === 2) {
+      // process.exit() here would tear the engine thread down inside onnxruntime, which aborts the process (seen in
+      // tests). The run is already aborted and stops at its next frame boundary (well under a second): let it.
+      streams.stderr.write('Stopping after the current frame...\n');
     }
   };
   process.on('SIGINT', onSignal);
@@ -79,7 +80,11 @@ export async function runPropagate(argv: string[], streams: CliStreams, propagat
     }
     return exitCodeOf(error);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // After a first Ctrl-C the process is on its way out: keep the handler so that a second one still exits with
+    // status 1 (not by the signal) even when it lands between the run's end and the process's exit.
+    if (interrupts === 0) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }

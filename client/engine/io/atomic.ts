@@ -58,7 +58,7 @@ function processIsAlive(pid: number): boolean {
 }
 
 /**
- * Deletes temp files left in `dir` by writers that no longer run (a crash or a forced second Ctrl-C). Temp files of
+ * Deletes temp files left in `dir` by writers that no longer run (a crash or a kill). Temp files of
  * live processes — another run writing into the same folder — are left alone. Returns the names removed.
  */
 export async function removeStaleTemps(dir: string): Promise<string[]> {

@@ -33,7 +33,11 @@ export type WorkerMessage =
   | { type: 'error'; kind: ErrorCode; name: string; message: string; stack?: string };
 
 export interface WorkerRunOptions extends PropagateOptions {
-  /** How long a cancelled worker may take to stop by itself before it is terminated (default 10 s). */
+  /**
+   * How long a cancelled worker may take to stop before the cancel is reported anyway (default 10 s). The worker is
+   * never terminated mid-run: ending a thread inside onnxruntime aborts the whole process (seen in tests); it is
+   * left, unreferenced, to stop at its next frame boundary.
+   */
   cancelGraceMs?: number;
 }
 
@@ -126,21 +130,29 @@ export function propagateInWorker(request: PropagateRequest, options: WorkerRunO
     const worker = new Worker(entry.script, { eval: entry.evalCode, workerData: input });
     liveWorkers.add(worker);
     let outcome: Outcome | null = null;
+    let settled = false;
     let cancelTimer: NodeJS.Timeout | undefined;
     let exitTimer: NodeJS.Timeout | undefined;
+    const settle = (result: Outcome): void => {
+      if (settled) return;
+      settled = true;
+      if (result.ok) resolve(result.result);
+      else reject(result.error);
+    };
 
     // The first outcome wins; the promise settles on 'exit', so a caller never sees one while the thread exists.
     const finish = (result: Outcome): void => {
       outcome ??= result;
     };
-    /** Asks the worker to stop at its next frame boundary (cleaning up as it goes); ends it if it does not. */
+    /** Asks the worker to stop at its next frame boundary (cleaning up as it goes); reports it if that is slow. */
     const requestStop = (): void => {
       if (cancelTimer) return;
       worker.postMessage({ type: 'cancel' } satisfies HostMessage);
       cancelTimer = setTimeout(() => {
         const grace = graceMs >= 1000 ? `${graceMs / 1000} s` : `${graceMs} ms`;
-        finish({ ok: false, error: new CancelledError(`Cancelled; the engine did not stop within ${grace} and was stopped. Earlier results were left untouched.`) });
-        void worker.terminate();
+        finish({ ok: false, error: new CancelledError(`Cancelled; the engine did not stop within ${grace} and stops at its next frame. Earlier results were left untouched.`) });
+        settle(outcome!);
+        worker.unref();
       }, graceMs);
     };
     const onAbort = (): void => requestStop();
@@ -170,9 +182,7 @@ export function propagateInWorker(request: PropagateRequest, options: WorkerRunO
       clearTimeout(cancelTimer);
       clearTimeout(exitTimer);
       signal?.removeEventListener('abort', onAbort);
-      const settled: Outcome = outcome ?? { ok: false, error: signal?.aborted ? new CancelledError() : unexpectedExit(code) };
-      if (settled.ok) resolve(settled.result);
-      else reject(settled.error);
+      settle(outcome ?? { ok: false, error: signal?.aborted ? new CancelledError() : unexpectedExit(code) });
     });
   });
 }
