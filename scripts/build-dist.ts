@@ -128,11 +128,11 @@ Development install (unsigned)
   Copy this folder into your per-user CEP extensions folder (npm run dev:install does it and prints the steps):
     macOS:   ~/Library/Application Support/Adobe/CEP/extensions/com.anchorflow.panel
     Windows: %APPDATA%\\Adobe\\CEP\\extensions\\com.anchorflow.panel
-  and set PlayerDebugMode to 1 for CSXS.11 and CSXS.12. Then restart the app and open Window > Extensions >
+  and set PlayerDebugMode to 1 for CSXS.11 and CSXS.12. Then restart the app and open Window > Extensions (Extensions (Legacy) in 2025+) >
   AnchorFlow. The path must not contain '#'.
 
 Signed install
-  npm run package -- --platform darwin-arm64|darwin-x64|win32-x64 makes a self-signed ZXP for one platform.
+  npm run package -- --platform darwin-arm64|win32-x64|win32-arm64 makes a self-signed ZXP for one platform.
 `;
 }
 
