@@ -26,7 +26,6 @@ export function buildTransfer(): Graph {
   const flowScale = g.input('flow_scale', [1, 2, 1, 1]);
   const origin = g.input('origin', [1, 2, 1, 1]);
   const confidence = g.input('confidence', [1, 1, 'h', 'w']);
-  const plausible = g.input('plausible', [1, 1, 'h', 'w']);
   const coeffs = g.input('coeffs', [1, COEFF_CHANNELS, 'h', 'w']);
   const anchorLow = g.input('anchor_low', [1, 3, 'h', 'w']);
   const frameLow = g.input('frame_low', [1, 3, 'h', 'w']);
@@ -46,9 +45,9 @@ export function buildTransfer(): Graph {
   const half = g.scalar(0.5);
   const lowX = g.sub(g.div(g.add(fullX, half), scaleX), half);
   const lowY = g.sub(g.div(g.add(fullY, half), scaleY), half);
-  const upsampled = sampleAt(g, g.concat([flow, coeffsAtFrame, gain, confidence, fill, plausible]), lowX, lowY);
+  const upsampled = sampleAt(g, g.concat([flow, coeffsAtFrame, gain, confidence, fill]), lowX, lowY);
   const fullFlow = g.mul(g.channels(upsampled, 0, 2), flowScale);
-  const fields = g.channels(upsampled, 2, 20);
+  const fields = g.channels(upsampled, 2, 19);
   const anchorX = g.add(fullX, g.op('Squeeze', [g.channels(fullFlow, 0, 1), g.ints([1])]));
   const anchorY = g.add(fullY, g.op('Squeeze', [g.channels(fullFlow, 1, 2), g.ints([1])]));
   const anchorAtFrame = sampleAt(g, anchorStack, anchorX, anchorY);
@@ -64,14 +63,12 @@ export function buildTransfer(): Graph {
   const content = g.mul(g.channels(anchorAtFrame, 0, 3), g.channels(fields, 12, 15));
   // Confidence above ~0.5 means a proven correspondence: full strength. Below ~0.15 (occluders, unseen content)
   // the frame keeps its own pixels. A colour edit risks little from an imperfect correspondence (the coefficients
-  // are smooth and apply to the frame's own pixels): it needs the pixel to belong to the edited surface, which a
-  // lower confidence ramp (0.05 → 0.3) or colours that agree with the anchor's (plausibility 0.6 → 0.9) show.
+  // are smooth and apply to the frame's own pixels), so where the colour model explains the edit the ramp is
+  // lower: 0.05 → 0.3.
   const explained = channel(anchorAtFrame, 4);
-  const ramp = (x: string, lo: number, hi: number) => g.clip(g.div(g.sub(x, g.scalar(lo)), g.scalar(hi - lo)), 0, 1);
-  const conf = channel(fields, 15);
-  const trustContent = ramp(conf, 0.15, 0.5);
-  const trustColour = g.max(ramp(conf, 0.05, 0.3), ramp(channel(fields, 17), 0.6, 0.9));
-  const trust = g.add(g.mul(trustColour, explained), g.mul(trustContent, g.sub(g.scalar(1), explained)));
+  const rampLow = g.sub(g.scalar(0.15), g.mul(explained, g.scalar(0.1)));
+  const rampHigh = g.sub(g.scalar(0.5), g.mul(explained, g.scalar(0.2)));
+  const trust = g.clip(g.div(g.sub(channel(fields, 15), rampLow), g.sub(rampHigh, rampLow)), 0, 1);
   // Lost pixels that belong to the edit by colour and neighbourhood (pipeline/membership.ts) take the colour path.
   const alpha = g.max(g.mul(channel(anchorAtFrame, 3), trust), g.mul(channel(fields, 16), explained));
 

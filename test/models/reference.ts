@@ -203,11 +203,11 @@ export function temporalRef(inputs: Record<string, Planes>): { flow: Planes; con
  * pixels). Low-resolution fields (colour coefficients and anchor low image warped by the flow, the re-lighting
  * gain, confidence, the flow itself) are sampled bilinearly at each crop pixel's position on the flow grid,
  * ((X + 0.5) / scale − 0.5); the anchor stack is sampled at (X, Y) + flow·scale. colour = A·frame + b;
- * content = warped edit × gain; alpha = max(warped mask × trust, fill × explained), where trust mixes by `explained`
- * a content trust (confidence 0.15 → 0.5) and a colour trust (max of confidence 0.05 → 0.3, plausibility 0.6 → 0.9).
+ * content = warped edit × gain; alpha = max(warped mask × trust, fill × explained), trust a ramp of confidence from
+ * 0.15 → 0.5, lowered towards 0.05 → 0.3 as explained → 1.
  */
 export function transferRef(inputs: Record<string, Planes>, flowScale: [number, number], origin: [number, number] = [0, 0]): Record<'colour' | 'content' | 'explained' | 'alpha', Planes> {
-  const { frame, anchor_stack, flow, confidence, plausible, coeffs, anchor_low, frame_low, fill } = inputs;
+  const { frame, anchor_stack, flow, confidence, coeffs, anchor_low, frame_low, fill } = inputs;
   const { width, height } = frame;
   const coeffsAt = warpRef(coeffs, flow);
   const anchorLowAt = boxMeanRef(warpRef(anchor_low, flow), 2);
@@ -221,7 +221,6 @@ export function transferRef(inputs: Record<string, Planes>, flowScale: [number, 
   const gainFull = onGrid(gain);
   const confFull = onGrid(confidence);
   const fillFull = onGrid(fill);
-  const plausibleFull = onGrid(plausible);
   const flowFull = onGrid(flow);
   const anchorAt = make(anchor_stack.channels, width, height, (c, x, y) =>
     bilinearClamped(anchor_stack, c, x + origin[0] + at(flowFull, 0, x, y) * flowScale[0], y + origin[1] + at(flowFull, 1, x, y) * flowScale[1]),
@@ -236,11 +235,8 @@ export function transferRef(inputs: Record<string, Planes>, flowScale: [number, 
   const alpha = make(1, width, height, (_c, x, y) =>
     {
       const e = at(anchorAt, 4, x, y);
-      const ramp = (v: number, lo: number, hi: number) => clamp((v - lo) / (hi - lo), 0, 1);
-      const c = at(confFull, 0, x, y);
-      const trustColour = Math.max(ramp(c, 0.05, 0.3), ramp(at(plausibleFull, 0, x, y), 0.6, 0.9));
-      const trust = e * trustColour + (1 - e) * ramp(c, 0.15, 0.5);
-      return Math.max(at(anchorAt, 3, x, y) * trust, at(fillFull, 0, x, y) * e);
+      const [lo, hi] = [0.15 - 0.1 * e, 0.5 - 0.2 * e];
+      return Math.max(at(anchorAt, 3, x, y) * clamp((at(confFull, 0, x, y) - lo) / (hi - lo), 0, 1), at(fillFull, 0, x, y) * e);
     },
   );
   return { colour, content, explained, alpha };

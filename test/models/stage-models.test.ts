@@ -96,7 +96,6 @@ describe('transfer model vs reference', () => {
       anchor_stack: randomPlanes(random, 5, fw, fh),
       flow: smoothPlanes(random, 2, lw, lh, -3, 3),
       confidence: randomPlanes(random, 1, lw, lh),
-      plausible: randomPlanes(random, 1, lw, lh),
       coeffs: smoothPlanes(random, 12, lw, lh, -0.5, 1.5),
       anchor_low: smoothPlanes(random, 3, lw, lh, 0, 1),
       frame_low: smoothPlanes(random, 3, lw, lh, 0, 1),

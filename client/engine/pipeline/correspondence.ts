@@ -18,11 +18,6 @@ export interface ChainState {
   index: number;
   flow: Float32Array;
   conf: Float32Array;
-  /**
-   * How well the local colours the correspondence pairs agree (0..1, tolerant of lighting). Colour edits use it as
-   * well as `conf`: they need the pixel to belong to the edited surface, not a proven exact match.
-   */
-  plausible: Float32Array;
 }
 
 export interface ChainLink {
@@ -177,7 +172,7 @@ export class CorrespondenceStage {
 
   /** The anchor's own state: identity correspondence, full confidence. */
   anchorState(index: number): ChainState {
-    return { index, flow: new Float32Array(2 * this.pixels), conf: new Float32Array(this.pixels).fill(1), plausible: new Float32Array(this.pixels).fill(1) };
+    return { index, flow: new Float32Array(2 * this.pixels), conf: new Float32Array(this.pixels).fill(1) };
   }
 
   /** Pixels within 16 flow-resolution pixels of where confidently chained pixels carry the edit mask. */
@@ -256,7 +251,6 @@ export class CorrespondenceStage {
       // (Searching only every second link halves this cost but measured 1.8 dB worse around occluders.)
       const searched = await this.flow('correspondence_search', frameLow, anchorLow, init);
       const searchedQuality = matchQuality(searched.residual, this.pixels);
-      const searchedPlausible = colourPlausibility(searched.residual, this.pixels);
       for (const i of lost) {
         if (searchedQuality[i] <= refinedQuality[i]) continue;
         const evidence = strongEvidence(searchedQuality[i]) * unclaimed(searched.flow, i) * agreesWithNeighbours(searched.flow, i);
@@ -264,9 +258,8 @@ export class CorrespondenceStage {
         flow[i] = searched.flow[i];
         flow[this.pixels + i] = searched.flow[this.pixels + i];
         conf[i] = evidence;
-        plausible[i] = searchedPlausible[i];
       }
     }
-    return { state: { index, flow, conf, plausible }, toPrevious: step.flow, fromPrevious: back.flow };
+    return { state: { index, flow, conf }, toPrevious: step.flow, fromPrevious: back.flow };
   }
 }

@@ -185,18 +185,17 @@ function stateFile(ctx: RunContext, anchor: number, frame: number): string {
 }
 
 async function saveState(ctx: RunContext, anchor: number, state: ChainState): Promise<void> {
-  const joined = new Float32Array(state.flow.length + 2 * state.conf.length);
+  const joined = new Float32Array(state.flow.length + state.conf.length);
   joined.set(state.flow);
   joined.set(state.conf, state.flow.length);
-  joined.set(state.plausible, state.flow.length + state.conf.length);
   await fs.writeFile(stateFile(ctx, anchor, state.index), new Uint8Array(joined.buffer));
 }
 
 async function loadState(ctx: RunContext, anchor: number, frame: number): Promise<ChainState> {
   const bytes = await fs.readFile(stateFile(ctx, anchor, frame));
   const joined = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const plane = ctx.grid.width * ctx.grid.height;
-  return { index: frame, flow: joined.slice(0, 2 * plane), conf: joined.slice(2 * plane, 3 * plane), plausible: joined.slice(3 * plane) };
+  const split = 2 * ctx.grid.width * ctx.grid.height;
+  return { index: frame, flow: joined.slice(0, split), conf: joined.slice(split) };
 }
 
 async function renderSegments(ctx: RunContext): Promise<void> {

@@ -24,5 +24,5 @@ export async function smoothState(models: ModelSet, grid: FlowGrid, previous: Ch
     next_conf: { data: nextConf, dims: dims1 },
     to_next: { data: toNext, dims: dims2 },
   });
-  return { index: current.state.index, flow: out.flow_out, conf: out.conf_out, plausible: current.state.plausible };
+  return { index: current.state.index, flow: out.flow_out, conf: out.conf_out };
 }

@@ -20,9 +20,8 @@ export interface TransferResult {
   alpha: Float32Array;
 }
 
-/** Confidence and colour plausibility under which the transfer model gives no alpha (its trust ramps start there). */
-const NO_TRUST = 0.05;
-const NO_PLAUSIBILITY = 0.6;
+/** Confidence under which the transfer model gives no alpha (its trust ramp starts there). */
+const NO_TRUST = 0.15;
 
 /**
  * Where the edit reaches in this frame, at flow resolution: the anchor's carried mask seen through the
@@ -45,7 +44,7 @@ export function editReachLow(grid: FlowGrid, anchor: AnchorModel, state: ChainSt
  * The full-resolution box of the pixels the edit reaches (carried mask with some trust, or membership fill), grown
  * by two flow-resolution pixels for the bilinear reach of the upsampled fields; null when empty.
  */
-export function reachOfEdit(grid: FlowGrid, reach: { warpedMask: Float32Array; fill: Float32Array }, state: ChainState, width: number, height: number): Rect | null {
+export function reachOfEdit(grid: FlowGrid, reach: { warpedMask: Float32Array; fill: Float32Array }, conf: Float32Array, width: number, height: number): Rect | null {
   const { width: w, height: h } = grid;
   let x0 = w;
   let y0 = h;
@@ -54,8 +53,7 @@ export function reachOfEdit(grid: FlowGrid, reach: { warpedMask: Float32Array; f
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      const trusted = state.conf[i] > NO_TRUST || state.plausible[i] > NO_PLAUSIBILITY;
-      const reached = (trusted && reach.warpedMask[i] > 0) || reach.fill[i] > 0;
+      const reached = (conf[i] > NO_TRUST && reach.warpedMask[i] > 0) || reach.fill[i] > 0;
       if (!reached) continue;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
@@ -88,7 +86,7 @@ export function cropPlanes(data: Float32Array, channels: number, width: number, 
 export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbImage, frameLow: Float32Array, anchor: AnchorModel, state: ChainState): Promise<TransferResult | null> {
   const { width, height } = frame;
   const reach = editReachLow(grid, anchor, state, frameLow);
-  const rect = reachOfEdit(grid, reach, state, width, height);
+  const rect = reachOfEdit(grid, reach, state.conf, width, height);
   if (!rect) return null;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
   const out = await runModel(models, models.sessions.transfer, {
@@ -98,7 +96,6 @@ export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbI
     flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
     origin: { data: Float32Array.of(rect.x, rect.y), dims: [1, 2, 1, 1] },
     confidence: { data: state.conf, dims: low(1) },
-    plausible: { data: state.plausible, dims: low(1) },
     coeffs: { data: anchor.coeffs, dims: low(12) },
     anchor_low: { data: anchor.low, dims: low(3) },
     frame_low: { data: frameLow, dims: low(3) },
