@@ -187,29 +187,16 @@ function compositeLayers(layers: PixelLayer[], width: number, height: number, wa
     if (layer.blendMode && layer.blendMode !== 'normal' && layer.blendMode !== 'pass through') {
       warnings.push(`Layer "${layer.name ?? ''}" uses blend mode "${layer.blendMode}"; it was composited as Normal.`);
     }
-    const pixels = toRgba8(layer.imageData, layer.imageData.width, layer.imageData.height);
-    const left = layer.left ?? 0;
-    const top = layer.top ?? 0;
-    const maskCoverage = layer.mask ? maskValues(layer, width, height) : null;
-    for (let y = 0; y < pixels.height; y++) {
-      const docY = top + y;
-      if (docY < 0 || docY >= height) continue;
-      for (let x = 0; x < pixels.width; x++) {
-        const docX = left + x;
-        if (docX < 0 || docX >= width) continue;
-        const src = (y * pixels.width + x) * 4;
-        const docIndex = docY * width + docX;
-        let alpha = (pixels.data[src + 3] / 255) * entry.opacity;
-        if (maskCoverage) alpha *= maskCoverage[docIndex] / 255;
-        if (alpha <= 0) continue;
-        const dst = docIndex * 4;
-        const keep = 1 - alpha;
-        out[dst] = (pixels.data[src] / 255) * alpha + out[dst] * keep;
-        out[dst + 1] = (pixels.data[src + 1] / 255) * alpha + out[dst + 1] * keep;
-        out[dst + 2] = (pixels.data[src + 2] / 255) * alpha + out[dst + 2] * keep;
-        out[dst + 3] = alpha + out[dst + 3] * keep;
-      }
-    }
+    forEachLayerPixel(layer, width, height, (rgba, src, docIndex, coverage) => {
+      const alpha = (coverage / 255) * entry.opacity;
+      if (alpha <= 0) return;
+      const dst = docIndex * 4;
+      const keep = 1 - alpha;
+      out[dst] = (rgba[src] / 255) * alpha + out[dst] * keep;
+      out[dst + 1] = (rgba[src + 1] / 255) * alpha + out[dst + 1] * keep;
+      out[dst + 2] = (rgba[src + 2] / 255) * alpha + out[dst + 2] * keep;
+      out[dst + 3] = alpha + out[dst + 3] * keep;
+    });
   }
   const data = new Uint8ClampedArray(width * height * 4);
   for (let i = 0; i < out.length; i += 4) {
@@ -226,7 +213,23 @@ function compositeLayers(layers: PixelLayer[], width: number, height: number, wa
 /** Document-sized coverage of a layer: its pixel alpha times its layer mask (0..255). */
 function layerCoverage(layer: Layer, width: number, height: number): Uint8Array {
   const coverage = new Uint8Array(width * height);
-  if (!layer.imageData) return coverage;
+  forEachLayerPixel(layer, width, height, (_rgba, _src, docIndex, value) => {
+    coverage[docIndex] = value;
+  });
+  return coverage;
+}
+
+/**
+ * Visits every pixel of a layer that lands inside the document: `src` indexes its RGBA bytes in `rgba`, `coverage`
+ * is its alpha times its layer mask (0..255).
+ */
+function forEachLayerPixel(
+  layer: Layer,
+  width: number,
+  height: number,
+  visit: (rgba: Uint8ClampedArray | Uint8Array, src: number, docIndex: number, coverage: number) => void,
+): void {
+  if (!layer.imageData) return;
   const pixels = toRgba8(layer.imageData, layer.imageData.width, layer.imageData.height);
   const left = layer.left ?? 0;
   const top = layer.top ?? 0;
@@ -238,11 +241,11 @@ function layerCoverage(layer: Layer, width: number, height: number): Uint8Array 
       const docX = left + x;
       if (docX < 0 || docX >= width) continue;
       const docIndex = docY * width + docX;
-      const alpha = pixels.data[(y * pixels.width + x) * 4 + 3];
-      coverage[docIndex] = maskCoverage ? Math.round((alpha * maskCoverage[docIndex]) / 255) : alpha;
+      const src = (y * pixels.width + x) * 4;
+      const alpha = pixels.data[src + 3];
+      visit(pixels.data, src, docIndex, maskCoverage ? Math.round((alpha * maskCoverage[docIndex]) / 255) : alpha);
     }
   }
-  return coverage;
 }
 
 /** Document-sized values of a layer's user mask (255 where the mask is disabled or absent). */
