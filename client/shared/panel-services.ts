@@ -12,7 +12,9 @@
  *
  * Types only (plus one name constant): no runtime imports, no runtime code.
  */
-import type { DeviceName, PropagateRequest, PropagateResult } from './protocol';
+import type { DeviceName, EngineEvent, PropagateRequest, PropagateResult } from './protocol';
+
+type EngineProgress = Extract<EngineEvent, { event: 'progress' }>;
 import type { HostContext } from './host-api';
 
 /** Given once to `createServices`. */
@@ -133,17 +135,8 @@ export type PropagateOutcome =
 
 /** Events pushed to the panel through the `emit` callback. */
 export type ServicesEvent =
-  | {
-      kind: 'progress';
-      runId: string;
-      stage: string;
-      done: number;
-      total: number;
-      etaSeconds: number | null;
-      message?: string;
-      /** Small JPEG data URL of the latest finished frame. */
-      preview?: { index: number; dataUrl: string };
-    }
+  /** The engine's progress event (stage, done/total, ETA, message, preview thumbnail), tagged with its run. */
+  | ({ kind: 'progress'; runId: string } & Omit<EngineProgress, 'event' | 'id'>)
   | { kind: 'warning'; runId: string | null; message: string }
   /** A watched file was saved (debounced; its size stopped changing). */
   | { kind: 'file-changed'; watchId: string; file: string }

@@ -5,30 +5,20 @@
  * real output-module templates and settings keys, its import of image sequences, and its render timing.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildHostBundle } from './support/build';
+import { useTempDirs } from './support/temp-dirs';
 import { loadHostBundle, writeFrame, type ExtendScriptEnv } from './support/extendscript-env';
 import { afterEffectsGlobals, afterEffectsScene, CompItem, FolderItem, FootageItem, RQItemStatus, type AfterEffectsScene } from './support/aftereffects-double';
 
 let bundlePath = '';
-const temps: string[] = [];
+const tempDir = useTempDirs('anchorflow-aeft-');
 
 beforeAll(() => {
   bundlePath = buildHostBundle();
 });
-
-afterEach(() => {
-  while (temps.length) fs.rmSync(temps.pop()!, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorflow-aeft-'));
-  temps.push(dir);
-  return dir;
-}
 
 function load(scene: AfterEffectsScene): ExtendScriptEnv {
   return loadHostBundle(bundlePath, { app: scene.app, ...afterEffectsGlobals });

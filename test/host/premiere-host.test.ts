@@ -5,29 +5,19 @@
  * numbering, the bundled .epr preset, Media Encoder timing), which only a run inside the app can confirm.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildHostBundle } from './support/build';
+import { useTempDirs } from './support/temp-dirs';
 import { loadHostBundle, writeFrame, type ExtendScriptEnv } from './support/extendscript-env';
 import { premiereScene, ProjectItemType, Sequence, Time, TICKS_PER_SECOND, TrackItem, type PremiereScene } from './support/premiere-double';
 
 let bundlePath = '';
-const temps: string[] = [];
+const tempDir = useTempDirs('anchorflow-ppro-');
 
 beforeAll(() => {
   bundlePath = buildHostBundle();
 });
-
-afterEach(() => {
-  while (temps.length) fs.rmSync(temps.pop()!, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'anchorflow-ppro-'));
-  temps.push(dir);
-  return dir;
-}
 
 function load(scene: PremiereScene, bundle = bundlePath): ExtendScriptEnv {
   const env = loadHostBundle(bundle, { app: scene.app, Time, ProjectItemType });
