@@ -159,7 +159,7 @@ async function* walkChain(ctx: RunContext, anchor: AnchorModel, direction: 1 | -
 async function layerFromAnchor(ctx: RunContext, frame: LoadedFrame, anchor: AnchorModel, state: ChainState): Promise<EditLayer> {
   const transferred = await ctx.timer.time('transfer', () => transferEdit(ctx.models, ctx.grid, frame.full, frame.low, anchor, state));
   if (!transferred) return emptyLayer(frame.full.width, frame.full.height);
-  return ctx.timer.time('restore', () => restoreEdit(ctx.models, frame.full, transferred, anchor));
+  return ctx.timer.time('restore', () => restoreEdit(ctx.models, frame.full.width, frame.full.height, transferred, anchor));
 }
 
 async function writeFrame(ctx: RunContext, index: number, frame: RgbImage, layer: EditLayer): Promise<void> {

@@ -3,16 +3,13 @@ import type { ModelSet } from '../runtime/models';
 import type { AnchorModel } from './anchor-model';
 import type { EditLayer } from './composite';
 import { runModel } from './tensors';
-import { cropPlanes, type TransferResult } from './transfer';
-import type { RgbImage } from '../io/image-types';
+import type { TransferResult } from './transfer';
 
-export async function restoreEdit(models: ModelSet, frame: RgbImage, transferred: TransferResult, anchor: AnchorModel): Promise<EditLayer> {
+export async function restoreEdit(models: ModelSet, frameWidth: number, frameHeight: number, transferred: TransferResult, anchor: AnchorModel): Promise<EditLayer> {
   const { rect } = transferred;
-  const frameWidth = frame.width;
-  const frameHeight = frame.height;
   const crop = (channels: number) => [1, channels, rect.height, rect.width];
   const out = await runModel(models, models.sessions.restore, {
-    frame: { data: cropPlanes(frame.data, 3, frameWidth, frameHeight, rect), dims: crop(3) },
+    frame: { data: transferred.frameCrop, dims: crop(3) },
     colour: { data: transferred.colour, dims: crop(3) },
     content: { data: transferred.content, dims: crop(3) },
     explained: { data: transferred.explained, dims: crop(1) },

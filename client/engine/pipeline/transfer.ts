@@ -14,6 +14,8 @@ import { runModel } from './tensors';
 
 export interface TransferResult {
   rect: Rect;
+  /** The frame cropped to `rect` (3 planes), for the restore stage. */
+  frameCrop: Float32Array;
   colour: Float32Array;
   content: Float32Array;
   explained: Float32Array;
@@ -89,8 +91,9 @@ export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbI
   const rect = reachOfEdit(grid, reach, state.conf, width, height);
   if (!rect) return null;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
+  const frameCrop = cropPlanes(frame.data, 3, width, height, rect);
   const out = await runModel(models, models.sessions.transfer, {
-    frame: { data: cropPlanes(frame.data, 3, width, height, rect), dims: [1, 3, rect.height, rect.width] },
+    frame: { data: frameCrop, dims: [1, 3, rect.height, rect.width] },
     anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
     flow: { data: state.flow, dims: low(2) },
     flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
@@ -101,5 +104,5 @@ export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbI
     frame_low: { data: frameLow, dims: low(3) },
     fill: { data: reach.fill, dims: low(1) },
   });
-  return { rect, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
+  return { rect, frameCrop, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
 }
