@@ -268,9 +268,10 @@ export function useWorkflow({ services, events }: ConnectedServices) {
         }
         setResult(outcome.result);
         setPlaced(null);
-        setNotice({ tone: 'success', title: 'Propagation finished', message: `${outcome.result.frames.length} frames written to ${outcome.result.out} in ${outcome.result.seconds.toFixed(1)} s.`, nextStep: 'Scrub the preview, then go to Import.' });
+        // Record the run in job.json first: "finished" must mean the job can be re-run from its record.
         const base = record.current ?? newJobRecord(context, settings, new Date());
         await saveRecord(withResult(base, request, outcome.result, new Date()));
+        setNotice({ tone: 'success', title: 'Propagation finished', message: `${outcome.result.frames.length} frames written to ${outcome.result.out} in ${outcome.result.seconds.toFixed(1)} s.`, nextStep: 'Scrub the preview, then go to Import.' });
       }),
     [anchors, checkEngine, context, frames.length, guarded, job, saveRecord, services, settings],
   );
