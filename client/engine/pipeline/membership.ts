@@ -3,11 +3,16 @@
  * recognition). A colour edit needs no exact correspondence, only to know that a pixel belongs to what the designer
  * edited. At the anchor we learn how likely each colour is to be edited (a smoothed 3-D colour histogram of edited
  * vs untouched pixels); in a frame, a lost pixel takes that likelihood, but only as far as the confidently tracked
- * pixels around it are themselves edited, so colour alone never carries an edit into new territory. Pure functions.
+ * pixels around it are themselves edited, so colour alone never carries an edit into new territory. The
+ * neighbourhood is the near one (NEAR_RADIUS) where it holds tracked pixels, else a wider one: background revealed
+ * behind a large object has no tracked pixel close by, yet belongs to a background grade. Pure functions.
  */
 import { boxMean } from './raster';
 
 const BINS = 16;
+/** Flow-resolution radii of the neighbourhood asked whether it is edited. */
+const NEAR_RADIUS = 6;
+const FAR_RADIUS = 24;
 
 export type ColourLikelihood = Float32Array; // BINS³ entries: P(edited | colour bin)
 
@@ -37,25 +42,20 @@ function smoothHistogram(h: Float32Array): Float32Array {
 export function learnColourLikelihood(original: Float32Array, mask: Float32Array, pixels: number): ColourLikelihood {
   const edited = new Float32Array(BINS ** 3);
   const kept = new Float32Array(BINS ** 3);
-  let editedTotal = 0;
-  let keptTotal = 0;
   for (let i = 0; i < pixels; i++) {
     const bin = binOf(original[i], original[pixels + i], original[2 * pixels + i]);
     edited[bin] += mask[i];
     kept[bin] += 1 - mask[i];
-    editedTotal += mask[i];
-    keptTotal += 1 - mask[i];
   }
   const e = smoothHistogram(edited);
   const k = smoothHistogram(kept);
   const likelihood = new Float32Array(BINS ** 3);
-  // Class-balanced: each side's histogram normalised by its own size, so a small edit is not drowned out.
-  const ne = Math.max(editedTotal, 1e-6);
-  const nk = Math.max(keptTotal, 1e-6);
+  // The plain posterior, with the anchor's own proportions as the prior: a colour shared by a small edited object
+  // and a large untouched background is not claimed for the edit, and a large edited region (a background grade)
+  // claims the colours it mostly holds. (Class-balanced counts measured 0.8 dB worse on the real clips: they gave
+  // background colours away to the foreground they shared a few pixels with.)
   for (let i = 0; i < likelihood.length; i++) {
-    const pe = e[i] / ne;
-    const pk = k[i] / nk;
-    likelihood[i] = pe + pk > 0 ? pe / (pe + pk) : 0;
+    likelihood[i] = e[i] + k[i] > 0 ? e[i] / (e[i] + k[i]) : 0;
   }
   return likelihood;
 }
@@ -75,16 +75,18 @@ export function membershipFill(
 ): Float32Array {
   const pixels = width * height;
   const trusted = conf.map((c) => (c >= 0.5 ? 1 : 0));
-  const editedAround = boxMean(trusted.map((t, i) => t * warpedMask[i]), width, height, 6);
-  const trustedAround = boxMean(trusted, width, height, 6);
+  const trustedEdited = trusted.map((t, i) => t * warpedMask[i]);
+  // Near neighbours first; inside a wide lost region (background revealed behind a large object) farther ones.
+  const scales = [NEAR_RADIUS, FAR_RADIUS].map((radius) => ({ edited: boxMean(trustedEdited, width, height, radius), trusted: boxMean(trusted, width, height, radius) }));
   const fill = new Float32Array(pixels);
   for (let i = 0; i < pixels; i++) {
-    if (trustedAround[i] < 0.05) continue; // nobody around is tracked: no basis
+    const scale = scales.find((s) => s.trusted[i] >= 0.05);
+    if (!scale) continue; // nobody around is tracked: no basis
     const lostness = Math.min(1, Math.max(0, (0.5 - conf[i]) / 0.35));
     if (lostness === 0) continue;
     const p = likelihood[binOf(frameLow[i], frameLow[pixels + i], frameLow[2 * pixels + i])];
     const colourSays = Math.min(1, Math.max(0, (p - 0.6) / 0.3));
-    const neighbourhoodSays = editedAround[i] / trustedAround[i];
+    const neighbourhoodSays = scale.edited[i] / scale.trusted[i];
     fill[i] = lostness * colourSays * neighbourhoodSays;
   }
   return fill;

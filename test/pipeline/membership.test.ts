@@ -1,0 +1,69 @@
+/** Colour membership for lost pixels (membership.ts) and the edit-zone test of re-acquisition (correspondence.ts). */
+import { describe, expect, it } from 'vitest';
+import { landsIn } from '../../client/engine/pipeline/correspondence';
+import { learnColourLikelihood, membershipFill } from '../../client/engine/pipeline/membership';
+
+const [W, H] = [80, 20];
+const N = W * H;
+
+/** Three planes: red where `red(x)`, else grey. */
+function picture(red: (x: number) => boolean): Float32Array {
+  const planes = new Float32Array(3 * N);
+  for (let i = 0; i < N; i++) {
+    const isRed = red(i % W);
+    planes[i] = isRed ? 0.9 : 0.5;
+    planes[N + i] = isRed ? 0.1 : 0.5;
+    planes[2 * N + i] = isRed ? 0.1 : 0.5;
+  }
+  return planes;
+}
+
+describe('membershipFill', () => {
+  // At the anchor the red left half was edited, the grey right half not.
+  const likelihood = learnColourLikelihood(picture((x) => x < 40), Float32Array.from({ length: N }, (_, i) => (i % W < 40 ? 1 : 0)), N);
+
+  it('fills lost pixels of the edited colour next to tracked edited pixels, and nothing else', () => {
+    // Frame: red everywhere left of 50; columns 30–49 lost (red revealed), the rest tracked; tracked red is edited.
+    const frame = picture((x) => x < 50);
+    const conf = Float32Array.from({ length: N }, (_, i) => (i % W >= 30 && i % W < 50 ? 0 : 1));
+    const warpedMask = Float32Array.from({ length: N }, (_, i) => (i % W < 30 ? 1 : 0));
+    const fill = membershipFill(likelihood, frame, warpedMask, conf, W, H);
+    for (let i = 0; i < N; i++) {
+      const x = i % W;
+      if (x < 30 || x >= 50) expect(fill[i], `tracked pixel ${x}`).toBe(0);
+      else if (x < 36) expect(fill[i], `lost red pixel ${x} near the edit`).toBeGreaterThan(0.3);
+    }
+  });
+
+  it('reaches across a wide lost region through the far neighbourhood, but not beyond it', () => {
+    const frame = picture(() => true);
+    // Tracked, edited red only in columns 0–3; everything else lost.
+    const conf = Float32Array.from({ length: N }, (_, i) => (i % W < 4 ? 1 : 0));
+    const fill = membershipFill(likelihood, frame, conf, conf, W, H);
+    expect(fill[10 * W + 20], '17 px from the tracked pixels').toBeGreaterThan(0.5);
+    expect(fill[10 * W + 70], '67 px away: no basis').toBe(0);
+  });
+
+  it('a colour the designer left untouched is not filled', () => {
+    const frame = picture(() => false);
+    const conf = Float32Array.from({ length: N }, (_, i) => (i % W < 4 ? 1 : 0));
+    const fill = membershipFill(likelihood, frame, conf, conf, W, H);
+    expect(Math.max(...fill)).toBe(0);
+  });
+});
+
+describe('landsIn', () => {
+  it('tests the nearest grid point the flow lands on, and refuses outside the frame', () => {
+    const zone = new Float32Array(N);
+    zone[5 * W + 10] = 1;
+    const flow = new Float32Array(2 * N);
+    const i = 2 * W + 3;
+    flow[i] = 7.2;
+    flow[N + i] = 2.6;
+    expect(landsIn(zone, flow, i, W, H)).toBe(true);
+    flow[i] = 7.6;
+    expect(landsIn(zone, flow, i, W, H)).toBe(false);
+    flow[i] = -10;
+    expect(landsIn(zone, flow, i, W, H)).toBe(false);
+  });
+});
