@@ -18,11 +18,14 @@ export function buildTemporal(): Graph {
   const nextConf = g.input('next_conf', [1, 1, 'H', 'W']);
   const toNext = g.input('to_next', [1, 2, 'H', 'W']);
 
-  const viaPrev = g.add(toPrev, warp(g, prevFlow, toPrev));
-  const viaNext = g.add(toNext, warp(g, nextFlow, toNext));
+  // One warp per neighbour carries its flow and confidence together (one sampling grid, not two).
+  const prevCarried = warp(g, g.concat([prevFlow, prevConf]), toPrev);
+  const nextCarried = warp(g, g.concat([nextFlow, nextConf]), toNext);
+  const viaPrev = g.add(toPrev, g.channels(prevCarried, 0, 2));
+  const viaNext = g.add(toNext, g.channels(nextCarried, 0, 2));
   const wSelf = g.mul(conf, g.scalar(2));
-  const wPrev = warp(g, prevConf, toPrev);
-  const wNext = warp(g, nextConf, toNext);
+  const wPrev = g.channels(prevCarried, 2, 3);
+  const wNext = g.channels(nextCarried, 2, 3);
   const total = g.add(g.add(g.add(wSelf, wPrev), wNext), g.scalar(1e-6));
   const smoothed = g.div(g.add(g.add(g.mul(flow, wSelf), g.mul(viaPrev, wPrev)), g.mul(viaNext, wNext)), total);
   // Smoothing may steady confidence but never raise it: a pixel its own chain rejected (revealed background) must

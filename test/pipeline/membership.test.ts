@@ -18,6 +18,19 @@ function picture(red: (x: number) => boolean): Float32Array {
   return planes;
 }
 
+describe('learnColourLikelihood', () => {
+  it('is the posterior of the anchor, and leans on the edited share for colours it barely saw', () => {
+    // 3/4 of the anchor is red and edited, 1/4 grey and untouched; no blue anywhere.
+    const anchor = picture((x) => x < 60);
+    const mask = Float32Array.from({ length: N }, (_, i) => (i % W < 60 ? 1 : 0));
+    const likelihood = learnColourLikelihood(anchor, mask, N);
+    const bin = (r: number, g: number, b: number) => (Math.floor(r * 16) * 16 + Math.floor(g * 16)) * 16 + Math.floor(b * 16);
+    expect(likelihood[bin(0.9, 0.1, 0.1)]).toBeGreaterThan(0.99);
+    expect(likelihood[bin(0.5, 0.5, 0.5)]).toBeLessThan(0.05); // 400 grey pixels outweigh the prior of 10
+    expect(likelihood[bin(0.1, 0.1, 0.9)]).toBeCloseTo(0.75, 5);
+  });
+});
+
 describe('membershipFill', () => {
   // At the anchor the red left half was edited, the grey right half not.
   const likelihood = learnColourLikelihood(picture((x) => x < 40), Float32Array.from({ length: N }, (_, i) => (i % W < 40 ? 1 : 0)), N);
@@ -35,13 +48,19 @@ describe('membershipFill', () => {
     }
   });
 
-  it('reaches across a wide lost region through the far neighbourhood, but not beyond it', () => {
+  it('reaches across a wide lost region through the far neighbourhood; beyond it only a majority edit reaches', () => {
     const frame = picture(() => true);
-    // Tracked, edited red only in columns 0–3; everything else lost.
+    // Tracked, edited red only in columns 0–3; everything else lost: the edit is all that is tracked.
     const conf = Float32Array.from({ length: N }, (_, i) => (i % W < 4 ? 1 : 0));
     const fill = membershipFill(likelihood, frame, conf, conf, W, H);
     expect(fill[10 * W + 20], '17 px from the tracked pixels').toBeGreaterThan(0.5);
-    expect(fill[10 * W + 70], '67 px away: no basis').toBe(0);
+    expect(fill[10 * W + 70], '67 px away, but the edit holds everything tracked').toBeGreaterThan(0.5);
+    // The same, but most tracked pixels (columns 4–9) are untouched: a local edit stays local.
+    const localConf = Float32Array.from({ length: N }, (_, i) => (i % W < 10 ? 1 : 0));
+    const localMask = Float32Array.from({ length: N }, (_, i) => (i % W < 4 ? 1 : 0));
+    const local = membershipFill(likelihood, frame, localMask, localConf, W, H);
+    expect(local[10 * W + 20], '11 px from the tracked pixels').toBeGreaterThan(0);
+    expect(local[10 * W + 70], '61 px away from a minority edit').toBe(0);
   });
 
   it('a colour the designer left untouched is not filled', () => {

@@ -3,9 +3,11 @@
  * recognition). A colour edit needs no exact correspondence, only to know that a pixel belongs to what the designer
  * edited. At the anchor we learn how likely each colour is to be edited (a smoothed 3-D colour histogram of edited
  * vs untouched pixels); in a frame, a lost pixel takes that likelihood, but only as far as the confidently tracked
- * pixels around it are themselves edited, so colour alone never carries an edit into new territory. The
- * neighbourhood is the near one (NEAR_RADIUS) where it holds tracked pixels, else a wider one: background revealed
- * behind a large object has no tracked pixel close by, yet belongs to a background grade. Pure functions.
+ * pixels around it are themselves edited, so colour alone never carries a local edit into new territory. The
+ * neighbourhood is the near one (NEAR_RADIUS) where it holds tracked pixels, else a wider one (background revealed
+ * behind a large object has no tracked pixel close by, yet belongs to a background grade), else the whole frame, but
+ * only for an edit that holds most of what is tracked (content entering the frame during a background grade).
+ * Pure functions.
  */
 import { boxMean } from './raster';
 
@@ -13,6 +15,8 @@ const BINS = 16;
 /** Flow-resolution radii of the neighbourhood asked whether it is edited. */
 const NEAR_RADIUS = 6;
 const FAR_RADIUS = 24;
+/** Weight of the prior in a colour's posterior, in (smoothed) pixels: a colour seen fewer times leans on it. */
+const PRIOR_COUNT = 10;
 
 export type ColourLikelihood = Float32Array; // BINS³ entries: P(edited | colour bin)
 
@@ -54,8 +58,13 @@ export function learnColourLikelihood(original: Float32Array, mask: Float32Array
   // and a large untouched background is not claimed for the edit, and a large edited region (a background grade)
   // claims the colours it mostly holds. (Class-balanced counts measured 0.8 dB worse on the real clips: they gave
   // background colours away to the foreground they shared a few pixels with.)
+  // Colours the anchor barely shows (content entering the frame later) lean on the prior: the share of the frame
+  // the designer edited — a background grade claims what it has not seen, a small recolour does not.
+  let editedTotal = 0;
+  for (let i = 0; i < pixels; i++) editedTotal += mask[i];
+  const prior = editedTotal / Math.max(pixels, 1);
   for (let i = 0; i < likelihood.length; i++) {
-    likelihood[i] = e[i] + k[i] > 0 ? e[i] / (e[i] + k[i]) : 0;
+    likelihood[i] = (e[i] + PRIOR_COUNT * prior) / (e[i] + k[i] + PRIOR_COUNT);
   }
   return likelihood;
 }
@@ -78,15 +87,24 @@ export function membershipFill(
   const trustedEdited = trusted.map((t, i) => t * warpedMask[i]);
   // Near neighbours first; inside a wide lost region (background revealed behind a large object) farther ones.
   const scales = [NEAR_RADIUS, FAR_RADIUS].map((radius) => ({ edited: boxMean(trustedEdited, width, height, radius), trusted: boxMean(trusted, width, height, radius) }));
+  // Beyond both (content entering the frame far from anything tracked): the frame as a whole, but only when the
+  // edit holds most of what is tracked (a background grade), never to carry a local edit into new territory.
+  let trustedTotal = 0;
+  let editedTotal = 0;
+  for (let i = 0; i < pixels; i++) {
+    trustedTotal += trusted[i];
+    editedTotal += trustedEdited[i];
+  }
+  const frameSays = trustedTotal > 0 ? Math.min(1, Math.max(0, (editedTotal / trustedTotal - 0.5) / 0.3)) : 0;
   const fill = new Float32Array(pixels);
   for (let i = 0; i < pixels; i++) {
     const scale = scales.find((s) => s.trusted[i] >= 0.05);
-    if (!scale) continue; // nobody around is tracked: no basis
+    if (!scale && frameSays === 0) continue; // nobody around is tracked: no basis
     const lostness = Math.min(1, Math.max(0, (0.5 - conf[i]) / 0.35));
     if (lostness === 0) continue;
     const p = likelihood[binOf(frameLow[i], frameLow[pixels + i], frameLow[2 * pixels + i])];
     const colourSays = Math.min(1, Math.max(0, (p - 0.6) / 0.3));
-    const neighbourhoodSays = scale.edited[i] / scale.trusted[i];
+    const neighbourhoodSays = scale ? scale.edited[i] / scale.trusted[i] : frameSays;
     fill[i] = lostness * colourSays * neighbourhoodSays;
   }
   return fill;
