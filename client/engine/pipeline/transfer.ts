@@ -85,24 +85,44 @@ export function cropPlanes(data: Float32Array, channels: number, width: number, 
   return out;
 }
 
+/**
+ * The flow-resolution box the transfer model needs for a full-resolution crop: the cells bilinear upsampling reads,
+ * plus the re-lighting gain's box-filter radius (2) and one more, clamped to the grid. Over this box the model's
+ * results are those it would give on whole fields.
+ */
+export function flowBoxOf(rect: Rect, grid: FlowGrid): Rect {
+  const margin = 4;
+  const x0 = Math.max(0, Math.floor((rect.x + 0.5) / grid.scaleX - 0.5) - margin);
+  const y0 = Math.max(0, Math.floor((rect.y + 0.5) / grid.scaleY - 0.5) - margin);
+  const x1 = Math.min(grid.width, Math.ceil((rect.x + rect.width - 0.5) / grid.scaleX - 0.5) + 1 + margin);
+  const y1 = Math.min(grid.height, Math.ceil((rect.y + rect.height - 0.5) / grid.scaleY - 0.5) + 1 + margin);
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
 export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbImage, frameLow: Float32Array, anchor: AnchorModel, state: ChainState): Promise<TransferResult | null> {
   const { width, height } = frame;
   const reach = editReachLow(grid, anchor, state, frameLow);
   const rect = reachOfEdit(grid, reach, state.conf, width, height);
   if (!rect) return null;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
+  const box = flowBoxOf(rect, grid);
+  const inBox = (data: Float32Array, channels: number) => ({
+    data: cropPlanes(data, channels, grid.width, grid.height, box),
+    dims: [1, channels, box.height, box.width],
+  });
   const frameCrop = cropPlanes(frame.data, 3, width, height, rect);
   const out = await runModel(models, models.sessions.transfer, {
     frame: { data: frameCrop, dims: [1, 3, rect.height, rect.width] },
     anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
-    flow: { data: state.flow, dims: low(2) },
+    flow: inBox(state.flow, 2),
     flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
     origin: { data: Float32Array.of(rect.x, rect.y), dims: [1, 2, 1, 1] },
-    confidence: { data: state.conf, dims: low(1) },
+    low_origin: { data: Float32Array.of(box.x, box.y), dims: [1, 2, 1, 1] },
+    confidence: inBox(state.conf, 1),
     coeffs: { data: anchor.coeffs, dims: low(12) },
     anchor_low: { data: anchor.low, dims: low(3) },
-    frame_low: { data: frameLow, dims: low(3) },
-    fill: { data: reach.fill, dims: low(1) },
+    frame_low: inBox(frameLow, 3),
+    fill: inBox(reach.fill, 1),
   });
   return { rect, frameCrop, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
 }
