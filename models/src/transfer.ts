@@ -50,7 +50,7 @@ export function buildTransfer(): Graph {
   // Low-frequency re-lighting of carried content; bounded so a bad match cannot blow colours up.
   const eps = g.scalar(0.02);
   const gain = g.clip(g.div(g.add(g.box(frameLow, 2), eps), g.add(g.box(anchorLowAtFrame, 2), eps)), 0.5, 2);
-  // Full-resolution pixel centres of the crop, and where they fall on the flow-resolution grid (half-pixel centres).
+  // Full-resolution pixel centres of the crop, and the flow-resolution fields upsampled onto them (half-pixel centres).
   const grid = pixelGrid(g, frame);
   const fullX = g.add(grid.x, xy(origin, 0));
   const fullY = g.add(grid.y, xy(origin, 1));

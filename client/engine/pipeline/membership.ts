@@ -56,10 +56,9 @@ export function learnColourLikelihood(original: Float32Array, mask: Float32Array
   const likelihood = new Float32Array(BINS ** 3);
   // The plain posterior, with the anchor's own proportions as the prior: a colour shared by a small edited object
   // and a large untouched background is not claimed for the edit, and a large edited region (a background grade)
-  // claims the colours it mostly holds. (Class-balanced counts measured 0.8 dB worse on the real clips: they gave
-  // background colours away to the foreground they shared a few pixels with.)
-  // Colours the anchor barely shows (content entering the frame later) lean on the prior: the share of the frame
-  // the designer edited — a background grade claims what it has not seen, a small recolour does not.
+  // claims the colours it mostly holds (class-balanced counts measured 0.8 dB worse on the real clips). Colours the
+  // anchor barely shows (content entering the frame later) lean on the prior, the share of the frame the designer
+  // edited: a background grade claims what it has not seen, a small recolour does not.
   let editedTotal = 0;
   for (let i = 0; i < pixels; i++) editedTotal += mask[i];
   const prior = editedTotal / Math.max(pixels, 1);
