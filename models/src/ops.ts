@@ -18,6 +18,11 @@ export function pixelGrid(g: Graph, like: string): { x: string; y: string } {
   return { x: g.op('Reshape', [xs, g.ints([1, 1, -1])]), y: g.op('Reshape', [ys, g.ints([1, -1, 1])]) };
 }
 
+/** Channel `c` of an NCHW tensor as (N, H, W), to broadcast against pixelGrid coordinates. */
+export function channelPlane(g: Graph, x: string, c: number): string {
+  return g.op('Squeeze', [g.channels(x, c, c + 1), g.ints([1])]);
+}
+
 /**
  * Bilinear sample of `src` at pixel coordinates (x, y) of `src` (pixel centres at integers; tensors shaped (1, H, W)
  * or broadcastable to it), border padding. The output has the coordinates' H and W.
@@ -45,7 +50,7 @@ export function sampleAt(g: Graph, src: string, x: string, y: string): string {
  */
 export function upsampleToCrop(g: Graph, field: string, like: string, origin: string, scale: string): string {
   // One edge pixel of padding turns tf_crop_and_resize's extrapolation into border clamping.
-  const padded = g.op('Pad', [field, g.ints([0, 0, 1, 1, 0, 0, 1, 1])], { mode: 'edge' });
+  const padded = padEdge(g, field, 1);
   const { h, w } = sizeHW(g, field);
   const crop = sizeHW(g, like);
   const one = g.scalar(1);
@@ -74,8 +79,8 @@ export function upsampleToCrop(g: Graph, field: string, like: string, origin: st
  */
 export function warp(g: Graph, src: string, flow: string): string {
   const grid = pixelGrid(g, flow);
-  const dx = g.op('Squeeze', [g.channels(flow, 0, 1), g.ints([1])]);
-  const dy = g.op('Squeeze', [g.channels(flow, 1, 2), g.ints([1])]);
+  const dx = channelPlane(g, flow, 0);
+  const dy = channelPlane(g, flow, 1);
   return sampleAt(g, src, g.add(grid.x, dx), g.add(grid.y, dy));
 }
 

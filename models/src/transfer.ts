@@ -17,7 +17,7 @@
  * box filter and bilinear upsampling need, so the result equals that of whole fields).
  */
 import { Graph } from './onnx/graph';
-import { pixelGrid, sampleAt, upsampleToCrop } from './ops';
+import { channelPlane, pixelGrid, sampleAt, upsampleToCrop } from './ops';
 
 export const COEFF_CHANNELS = 12; // A (3×3, row-major: out channel × in channel) then b (3)
 
@@ -37,13 +37,12 @@ export function buildTransfer(): Graph {
   const frameLow = g.input('frame_low', [1, 3, 'hb', 'wb']);
   const fill = g.input('fill', [1, 1, 'hb', 'wb']);
 
-  const xy = (v: string, c: number) => g.op('Squeeze', [g.channels(v, c, c + 1), g.ints([1])]);
   const boxGrid = pixelGrid(g, flow);
   const anchorSide = sampleAt(
     g,
     g.concat([coeffs, anchorLow]),
-    g.add(g.add(boxGrid.x, xy(lowOrigin, 0)), xy(flow, 0)),
-    g.add(g.add(boxGrid.y, xy(lowOrigin, 1)), xy(flow, 1)),
+    g.add(g.add(boxGrid.x, channelPlane(g, lowOrigin, 0)), channelPlane(g, flow, 0)),
+    g.add(g.add(boxGrid.y, channelPlane(g, lowOrigin, 1)), channelPlane(g, flow, 1)),
   );
   const coeffsAtFrame = g.channels(anchorSide, 0, COEFF_CHANNELS);
   const anchorLowAtFrame = g.channels(anchorSide, COEFF_CHANNELS, COEFF_CHANNELS + 3);
@@ -52,15 +51,15 @@ export function buildTransfer(): Graph {
   const gain = g.clip(g.div(g.add(g.box(frameLow, 2), eps), g.add(g.box(anchorLowAtFrame, 2), eps)), 0.5, 2);
   // Full-resolution pixel centres of the crop, and the flow-resolution fields upsampled onto them (half-pixel centres).
   const grid = pixelGrid(g, frame);
-  const fullX = g.add(grid.x, xy(origin, 0));
-  const fullY = g.add(grid.y, xy(origin, 1));
+  const fullX = g.add(grid.x, channelPlane(g, origin, 0));
+  const fullY = g.add(grid.y, channelPlane(g, origin, 1));
   // The crop's origin relative to the box, in full-resolution pixels.
   const originInBox = g.sub(origin, g.mul(lowOrigin, flowScale));
   const upsampled = upsampleToCrop(g, g.concat([flow, coeffsAtFrame, gain, confidence, fill]), frame, originInBox, flowScale);
   const fullFlow = g.mul(g.channels(upsampled, 0, 2), flowScale);
   const fields = g.channels(upsampled, 2, 19);
-  const anchorX = g.add(fullX, xy(fullFlow, 0));
-  const anchorY = g.add(fullY, xy(fullFlow, 1));
+  const anchorX = g.add(fullX, channelPlane(g, fullFlow, 0));
+  const anchorY = g.add(fullY, channelPlane(g, fullFlow, 1));
   const anchorAtFrame = sampleAt(g, anchorStack, anchorX, anchorY);
 
   const channel = (x: string, c: number) => g.channels(x, c, c + 1);

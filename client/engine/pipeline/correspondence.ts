@@ -92,11 +92,6 @@ export function dominantMotion(flow: Float32Array, conf: Float32Array, pixels: n
 }
 
 /**
- * How much of the previous frame lands on each pixel of this one, moving along `fromPrevious` (bilinear splat,
- * smoothed over 3×3): ≥ 0.7 counts as covered, ≤ 0.3 as newly revealed (disocclusion), linear between. Flow is
- * smooth across motion edges, so a revealed strip still receives stray partial splats: hence the steep ramp.
- */
-/**
  * Which anchor content is already accounted for: every confidently chained pixel of the frame splats its weight
  * where its correspondence lands in the anchor (bilinear splat). A pixel whose chain broke
  * may re-acquire only anchor content nobody claims: content that reappears after an occlusion is unclaimed, while
@@ -135,6 +130,11 @@ export function motionSupport(dx: number, dy: number, i: number, flow: Float32Ar
   return anyConfident ? best : 1;
 }
 
+/**
+ * How much of the previous frame lands on each pixel of this one, moving along `fromPrevious` (bilinear splat,
+ * smoothed over 3×3): ≥ 0.7 counts as covered, ≤ 0.3 as newly revealed (disocclusion), linear between. Flow is
+ * smooth across motion edges, so a revealed strip still receives stray partial splats: hence the steep ramp.
+ */
 export function coverageOf(fromPrevious: Float32Array, width: number, height: number): Float32Array {
   const hits = splat(fromPrevious, null, width, height);
   return boxMean(hits, width, height, 1).map((v) => Math.min(1, Math.max(0, (v - 0.3) / 0.4)));
@@ -220,10 +220,9 @@ export class CorrespondenceStage {
   /**
    * Advance the chain from `previous` (frame `previousLow`) to frame `index` (`frameLow`).
    * `motionGuess` (the last link's step, or zeros) seeds the neighbour search for fast, steady motion.
-   */
-  /**
    * `anchorMaskLow` (the anchor's carried edit mask at flow resolution) limits the re-acquisition search to frames
-   * where lost pixels lie near where the edit reaches: elsewhere no result depends on them.
+   * where lost pixels lie near where the edit reaches, and to matches near the edit: elsewhere no result depends on
+   * them.
    */
   async link(previous: ChainState, previousLow: Float32Array, index: number, frameLow: Float32Array, anchorLow: Float32Array, motionGuess: Float32Array, anchorMaskLow: Float32Array): Promise<ChainLink> {
     const step = await this.flow('correspondence_search', frameLow, previousLow, motionGuess);

@@ -46,10 +46,12 @@ function smoothHistogram(h: Float32Array): Float32Array {
 export function learnColourLikelihood(original: Float32Array, mask: Float32Array, pixels: number): ColourLikelihood {
   const edited = new Float32Array(BINS ** 3);
   const kept = new Float32Array(BINS ** 3);
+  let editedTotal = 0;
   for (let i = 0; i < pixels; i++) {
     const bin = binOf(original[i], original[pixels + i], original[2 * pixels + i]);
     edited[bin] += mask[i];
     kept[bin] += 1 - mask[i];
+    editedTotal += mask[i];
   }
   const e = smoothHistogram(edited);
   const k = smoothHistogram(kept);
@@ -59,8 +61,6 @@ export function learnColourLikelihood(original: Float32Array, mask: Float32Array
   // claims the colours it mostly holds (class-balanced counts measured 0.8 dB worse on the real clips). Colours the
   // anchor barely shows (content entering the frame later) lean on the prior, the share of the frame the designer
   // edited: a background grade claims what it has not seen, a small recolour does not.
-  let editedTotal = 0;
-  for (let i = 0; i < pixels; i++) editedTotal += mask[i];
   const prior = editedTotal / Math.max(pixels, 1);
   for (let i = 0; i < likelihood.length; i++) {
     likelihood[i] = (e[i] + PRIOR_COUNT * prior) / (e[i] + k[i] + PRIOR_COUNT);
