@@ -37,6 +37,7 @@ describe('readRgbImage', () => {
     expect(image.data[p] * 255).toBeCloseTo(source[3 * p], 4);
     expect(image.data[W * H + p] * 255).toBeCloseTo(source[3 * p + 1], 4);
     expect(image.data[2 * W * H + p] * 255).toBeCloseTo(source[3 * p + 2], 4);
+    expect(Array.from(image.fileSamples!)).toEqual(Array.from(source)); // kept for bit-exact output
   });
 
   it('keeps 16-bit PNGs at 16 bits, sample for sample', async () => {
@@ -92,7 +93,9 @@ describe('readRgbImage', () => {
     const error = await rejection(readRgbImage(holed, { label: 'anchor 3 (holed.png)' }));
     expect(error.message).toMatch(/anchor 3 \(holed\.png\) has 1 transparent pixels; export it flattened/);
     // Frames may carry alpha (rendered footage): ignored there.
-    expect((await readRgbImage(holed, { label: 'frame 0', alpha: 'ignore' })).width).toBe(W);
+    const framed = await readRgbImage(holed, { label: 'frame 0', alpha: 'ignore' });
+    expect(framed.width).toBe(W);
+    expect(framed.fileSamples).toBeUndefined(); // 4-channel samples are not an RGB output's
   });
 
   it('refuses a size that differs from the frames', async () => {
@@ -201,8 +204,18 @@ describe('writePng', () => {
     expect([data[3], data[7], data[11]]).toEqual([0, 255, 128]);
   });
 
+  it('writes interleaved samples as they are', async () => {
+    const file = path.join(dir, 'samples16.png');
+    const samples = Uint16Array.from({ length: 3 * 6 }, (_, k) => k * 3001);
+    await writePng(file, { width: 3, height: 2, channels: 3, samples }, 16);
+    const back = await readRgbImage(file, { label: 'out' });
+    expect(Array.from(back.fileSamples!)).toEqual(Array.from(samples));
+  });
+
   it('rejects data of the wrong length before writing anything', async () => {
     const bad: RgbImage = { width: 4, height: 4, bitDepth: 8, data: new Float32Array(5) };
     await expect(encodePng(bad, 8)).rejects.toThrow(/expected 48/);
+    await expect(encodePng({ width: 4, height: 4, channels: 3, samples: new Uint8Array(47) }, 8)).rejects.toThrow(/do not make a 4x4x3 8-bit/);
+    await expect(encodePng({ width: 1, height: 1, channels: 3, samples: new Uint8Array(3) }, 16)).rejects.toThrow(/16-bit/);
   });
 });

@@ -5,6 +5,7 @@ import type { PropagateRequest } from '../../client/shared/protocol';
 import { InputError } from '../../client/engine/errors';
 import { openFrameSource, type FrameSource } from '../../client/engine/io/frames';
 import { openValidatedSource, validateRequest } from '../../client/engine/io/validate';
+import { readRgbImage } from '../../client/engine/io/images';
 import { checksums, rawImage, tempDir, writeRgb } from './fixtures';
 
 const W = 16;
@@ -37,7 +38,14 @@ async function refusal(overrides: Partial<PropagateRequest>): Promise<string> {
 
 describe('validateRequest', () => {
   it('accepts a good request', async () => {
-    await expect(validateRequest(request(), source)).resolves.toEqual({ warnings: [] });
+    const mask = await writeRgb(path.join(root, 'mask.png'), W, H, 3);
+    const ok = await validateRequest(request({ masks: [{ index: 2, image: mask }] }), source);
+    expect(ok.warnings).toEqual([]);
+    // What validation decoded is handed on, so the run does not decode it again.
+    expect([...ok.anchorImages.keys()]).toEqual([1]);
+    expect(ok.anchorImages.get(1)).toEqual(await readRgbImage(anchor, { label: 'anchor' }));
+    expect([...ok.maskImages.keys()]).toEqual([2]);
+    expect(ok.maskImages.get(2)!.data.length).toBe(W * H);
   });
 
   it('refuses out-of-range, negative and duplicate indices', async () => {

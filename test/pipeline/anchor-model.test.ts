@@ -1,6 +1,7 @@
 /** What the pipeline learns from an anchor (client/engine/pipeline/anchor-model.ts), on synthetic edits with known truth. */
 import { describe, expect, it } from 'vitest';
-import { buildAnchorModel, chooseFlowGrid, deriveEditMask, fitColourModel } from '../../client/engine/pipeline/anchor-model';
+import { buildAnchorModel, chooseFlowGrid, deriveEditMask, explainedByColourModel, fitColourModel } from '../../client/engine/pipeline/anchor-model';
+import { boundsOf } from '../../client/engine/pipeline/raster';
 import type { RgbImage } from '../../client/engine/io/image-types';
 import { colourTexture, renderTexture } from '../models/texture';
 
@@ -181,5 +182,31 @@ describe('explainedByColourModel (through buildAnchorModel)', () => {
     expect(mask[20 * width + 10]).toBe(1);
     expect(mask[20 * width + 32]).toBe(0);
     expect(model.coverage).toBeCloseTo((2 * 24 * 36) / n, 2);
+  });
+
+  it('computed around the edit only, equals the whole-frame answer', () => {
+    const [width, height] = [80, 60];
+    const n = width * height;
+    const original = quantised(renderTexture(colourTexture(15), width, height));
+    const edited = Float32Array.from(original);
+    const mask = new Float32Array(n);
+    for (let y = 20; y < 34; y++) {
+      for (let x = 30; x < 52; x++) {
+        const i = y * width + x;
+        mask[i] = 1;
+        applyMap([original[i], original[n + i], original[2 * n + i]]).forEach((v, c) => (edited[c * n + i] = (x + y) % 3 ? v : 1 - v));
+      }
+    }
+    const grid = chooseFlowGrid(width, height);
+    const model = buildAnchorModel(0, rgbImage(original, width, height), rgbImage(edited, width, height), { width, height, data: mask }, grid);
+    const whole = explainedByColourModel(rgbImage(original, width, height), rgbImage(edited, width, height), mask, model.coeffs, grid);
+    const region = boundsOf(mask, width, height, 2)!;
+    expect(region).toEqual({ x: 28, y: 18, width: 26, height: 18 });
+    const local = explainedByColourModel(rgbImage(original, width, height), rgbImage(edited, width, height), mask, model.coeffs, grid, region);
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(local[i] - whole[i]));
+    expect(worst).toBeLessThan(1e-6);
+    expect(Math.min(...whole.subarray(20 * width + 30, 20 * width + 52))).toBeLessThan(0.9); // the test edits something
+    expect(Array.from(model.stack.subarray(4 * n, 5 * n))).toEqual(Array.from(local));
   });
 });

@@ -1,6 +1,7 @@
 /** Pure stages: blending and compositing (composite.ts), segment planning (schedule.ts), progress ETA. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { blendLayers, composite, finalAlpha, type EditLayer } from '../../client/engine/pipeline/composite';
+import { interleave } from '../../client/engine/io/images';
+import { blendLayers, composite, compositeSamples, finalAlpha, type EditLayer } from '../../client/engine/pipeline/composite';
 import { ProgressTracker } from '../../client/engine/pipeline/progress';
 import { planSegments, temporalWeight } from '../../client/engine/pipeline/schedule';
 import type { EngineEvent } from '../../client/shared/protocol';
@@ -49,6 +50,34 @@ describe('composite', () => {
         }
       }
     }
+  });
+
+  for (const bitDepth of [8, 16] as const) {
+    it(`compositeSamples (${bitDepth}-bit) writes exactly what composite + interleave would, from the file's own samples`, () => {
+      const random = seeded(65 + bitDepth);
+      const max = bitDepth === 16 ? 65535 : 255;
+      const fileSamples = bitDepth === 16 ? new Uint16Array(3 * N) : new Uint8Array(3 * N);
+      for (let k = 0; k < fileSamples.length; k++) fileSamples[k] = Math.floor(random() * (max + 1));
+      const data = new Float32Array(3 * N);
+      for (let i = 0; i < N; i++) for (let c = 0; c < 3; c++) data[c * N + i] = fileSamples[3 * i + c] / max;
+      const source = { width: W, height: H, bitDepth, data, fileSamples };
+      const rect = { x: 3, y: 2, width: 9, height: 7 };
+      const n = rect.width * rect.height;
+      const alpha = Float32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : i % 4 === 1 ? 1 : random()));
+      const layer = layerOf(Float32Array.from({ length: 3 * n }, () => random() * 1.2 - 0.1), alpha, rect);
+      const fast = compositeSamples(source, layer)!;
+      expect(fast.channels).toBe(3);
+      expect(Array.from(fast.samples)).toEqual(Array.from(interleave(composite(source, layer), bitDepth).samples));
+      expect(Array.from(fast.samples).some((v, k) => v !== fileSamples[k])).toBe(true); // the layer did change pixels
+      expect(fast.samples).not.toBe(fileSamples);
+    });
+  }
+
+  it('compositeSamples needs the file samples, and composite does not pass them on (its data is no longer the file)', () => {
+    const source = { width: W, height: H, bitDepth: 8 as const, data: new Float32Array(3 * N) };
+    const layer = layerOf(new Float32Array(3 * N).fill(1), new Float32Array(N).fill(1));
+    expect(compositeSamples(source, layer)).toBeNull();
+    expect(composite({ ...source, fileSamples: new Uint8Array(3 * N) }, layer).fileSamples).toBeUndefined();
   });
 
   it('finalAlpha zeroes alpha below half a code value (so those pixels stay bit-exact) and honours a frame mask', () => {

@@ -17,7 +17,7 @@ import * as path from 'path';
 import sharp from 'sharp';
 import { InputError } from '../errors';
 import { writeFileAtomic } from './atomic';
-import type { GreyImage, RgbImage } from './image-types';
+import type { GreyImage, InterleavedImage, RgbImage } from './image-types';
 
 export interface ImageSize {
   width: number;
@@ -151,7 +151,7 @@ export async function readRgbImage(file: string, options: ImageReadOptions): Pro
     data[plane + i] = samples[s + 1] * scale;
     data[2 * plane + i] = samples[s + 2] * scale;
   }
-  return { width, height, data, bitDepth: pixels.bitDepth };
+  return { width, height, data, bitDepth: pixels.bitDepth, ...(channels === 3 ? { fileSamples: samples } : {}) };
 }
 
 /**
@@ -199,10 +199,10 @@ function colourIsUniform(samples: Uint8Array | Uint16Array, channels: number): b
   return true;
 }
 
-export type PngSource = RgbImage | { rgb: RgbImage; alpha: GreyImage };
+export type PngSource = RgbImage | { rgb: RgbImage; alpha: GreyImage } | InterleavedImage;
 
 /** Interleaves planar float [0, 1] into 8- or 16-bit samples (rounded, clamped), with alpha when given. */
-export function interleave(source: PngSource, bitDepth: 8 | 16): { samples: Uint8Array | Uint16Array; channels: 3 | 4 } {
+export function interleave(source: RgbImage | { rgb: RgbImage; alpha: GreyImage }, bitDepth: 8 | 16): { samples: Uint8Array | Uint16Array; channels: 3 | 4 } {
   const rgb = 'rgb' in source ? source.rgb : source;
   const alpha = 'rgb' in source ? source.alpha : undefined;
   const plane = rgb.width * rgb.height;
@@ -229,16 +229,23 @@ export function interleave(source: PngSource, bitDepth: 8 | 16): { samples: Uint
 
 /** Encodes a PNG in memory (8- or 16-bit, RGB or RGBA). */
 export async function encodePng(source: PngSource, bitDepth: 8 | 16): Promise<Buffer> {
-  const rgb = 'rgb' in source ? source.rgb : source;
-  const { samples, channels } = interleave(source, bitDepth);
+  const { width, height, samples, channels } = 'samples' in source ? source : { ...sizeOf(source), ...interleave(source, bitDepth) };
+  if (samples.length !== width * height * channels || (bitDepth === 16) !== samples instanceof Uint16Array) {
+    throw new Error(`${samples.length} samples do not make a ${width}x${height}x${channels} ${bitDepth}-bit image`);
+  }
   // A Uint16Array (not a Buffer over it) plus raw depth 'ushort' is what makes sharp take the samples as 16-bit.
   // sharp's typings omit `depth` on raw input although libvips honours it (round trip checked in test/io).
-  const raw = { width: rgb.width, height: rgb.height, channels, ...(bitDepth === 16 ? { depth: 'ushort' } : {}) };
+  const raw = { width, height, channels, ...(bitDepth === 16 ? { depth: 'ushort' } : {}) };
   const image =
     bitDepth === 16
       ? sharp(samples as Uint16Array, { raw: raw as sharp.CreateRaw }).toColourspace('rgb16')
       : sharp(samples as Uint8Array, { raw });
   return image.png(PNG_OPTIONS).toBuffer();
+}
+
+function sizeOf(source: RgbImage | { rgb: RgbImage }): { width: number; height: number } {
+  const rgb = 'rgb' in source ? source.rgb : source;
+  return { width: rgb.width, height: rgb.height };
 }
 
 /** Writes a PNG atomically: the final name appears only once the file is complete. */

@@ -12,12 +12,16 @@ import type { DeviceName, PropagateRequest } from '../../shared/protocol';
 import { InputError } from '../errors';
 import { openFrameSource, type FrameSource } from './frames';
 import { describeInput, readMask, readRgbImage } from './images';
+import type { GreyImage, RgbImage } from './image-types';
 
 export const DEVICES: readonly DeviceName[] = ['auto', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'];
 export const ENCODE_EXTENSIONS = ['.mov', '.mp4'];
 
 export interface Validation {
   warnings: string[];
+  /** The decoded anchors and masks by frame index: validating them meant decoding them, so the run reuses them. */
+  anchorImages: Map<number, RgbImage>;
+  maskImages: Map<number, GreyImage>;
 }
 
 /** The real path of `p`, resolving symlinks in the part that exists (the rest may not exist yet). */
@@ -92,29 +96,28 @@ export async function validateRequest(request: PropagateRequest, source: FrameSo
   if (request.anchors.length === 0) {
     throw new InputError('No anchor given; add --anchor <i>=<image> (the edited frame i).');
   }
-  const anchorIndices = new Set<number>();
+  const anchorImages = new Map<number, RgbImage>();
   for (const anchor of request.anchors) {
     checkIndex('anchor', '--anchor', anchor.index, source.count);
-    if (anchorIndices.has(anchor.index)) {
+    if (anchorImages.has(anchor.index)) {
       throw new InputError(`Two anchors for frame ${anchor.index}; give one --anchor per frame.`);
     }
-    anchorIndices.add(anchor.index);
-    await readRgbImage(anchor.image, { label: describeInput('anchor', anchor.index, anchor.image), expect: frameSize });
+    anchorImages.set(anchor.index, await readRgbImage(anchor.image, { label: describeInput('anchor', anchor.index, anchor.image), expect: frameSize }));
   }
 
   // Masks
-  const maskIndices = new Set<number>();
+  const maskImages = new Map<number, GreyImage>();
   for (const mask of request.masks) {
     checkIndex('mask', '--mask', mask.index, source.count);
-    if (maskIndices.has(mask.index)) {
+    if (maskImages.has(mask.index)) {
       throw new InputError(`Two masks for frame ${mask.index}; give one --mask per frame.`);
     }
-    maskIndices.add(mask.index);
-    await readMask(mask.image, {
+    const image = await readMask(mask.image, {
       label: describeInput('mask', mask.index, mask.image),
       expect: frameSize,
       onWarning: (m) => warnings.push(m),
     });
+    maskImages.set(mask.index, image);
   }
 
   // Output folder: never the source folder or inside it, never a file, and writable.
@@ -173,18 +176,17 @@ export async function validateRequest(request: PropagateRequest, source: FrameSo
       warnings.push('--encode without --fps: the clip is encoded at 25 fps.');
     }
   }
-  return { warnings };
+  return { warnings, anchorImages, maskImages };
 }
 
 /** Opens `request.frames` and validates the request against it; the source is disposed again if validation fails. */
 export async function openValidatedSource(
   request: PropagateRequest,
   options: { workDir: string; signal?: AbortSignal },
-): Promise<{ source: FrameSource; warnings: string[] }> {
+): Promise<Validation & { source: FrameSource }> {
   const source = await openFrameSource(request.frames, options);
   try {
-    const { warnings } = await validateRequest(request, source);
-    return { source, warnings };
+    return { source, ...(await validateRequest(request, source)) };
   } catch (error) {
     await source.dispose();
     throw error;

@@ -5,7 +5,8 @@
  */
 import type { GreyImage, RgbImage } from '../io/image-types';
 import { learnColourLikelihood, type ColourLikelihood } from './membership';
-import { boxMean, dilate, erode, resampleArea, sampleBilinear } from './raster';
+import type { Rect } from './composite';
+import { boundsOf, boxMean, cropPlanes, dilate, erode, pastePlane, resampleArea, sampleBilinear } from './raster';
 
 export interface FlowGrid {
   width: number;
@@ -195,18 +196,28 @@ export function fitColourModel(orig: Float32Array, edit: Float32Array, mask: Flo
 
 /**
  * 1 where the local colour model reproduces the designer's edit at the anchor (a colour edit: carry the model),
- * 0 where it cannot (paint, decals: carry the content). Evaluated at full resolution inside the edit mask.
+ * 0 where it cannot (paint, decals: carry the content). Evaluated at full resolution inside the edit mask; computed
+ * over `region` only (it must hold the mask with a margin of 2): outside, nothing is edited and the answer is 1.
  */
-export function explainedByColourModel(original: RgbImage, edited: RgbImage, mask: Float32Array, coeffs: Float32Array, grid: FlowGrid): Float32Array {
+export function explainedByColourModel(
+  original: RgbImage,
+  edited: RgbImage,
+  mask: Float32Array,
+  coeffs: Float32Array,
+  grid: FlowGrid,
+  region: Rect = { x: 0, y: 0, width: original.width, height: original.height },
+): Float32Array {
   const { width, height } = original;
   const n = width * height;
   const fn = grid.width * grid.height;
-  const residual = new Float32Array(n);
+  const residual = new Float32Array(region.width * region.height);
   const k = new Float64Array(12);
   const planes = Array.from({ length: 12 }, (_, c) => coeffs.subarray(c * fn, (c + 1) * fn));
-  for (let y = 0; y < height; y++) {
+  for (let ry = 0; ry < region.height; ry++) {
+    const y = region.y + ry;
     const v = (y + 0.5) / grid.scaleY - 0.5;
-    for (let x = 0; x < width; x++) {
+    for (let rx = 0; rx < region.width; rx++) {
+      const x = region.x + rx;
       const i = y * width + x;
       if (mask[i] <= 0) continue;
       const u = (x + 0.5) / grid.scaleX - 0.5;
@@ -216,12 +227,14 @@ export function explainedByColourModel(original: RgbImage, edited: RgbImage, mas
         const predicted = k[9 + r] + k[r * 3] * original.data[i] + k[r * 3 + 1] * original.data[n + i] + k[r * 3 + 2] * original.data[2 * n + i];
         worst = Math.max(worst, Math.abs(predicted - edited.data[r * n + i]));
       }
-      residual[i] = worst;
+      residual[ry * region.width + rx] = worst;
     }
   }
-  const smoothed = boxMean(residual, width, height, 1);
+  const smoothed = boxMean(residual, region.width, region.height, 1);
   const sigma = 0.06;
-  return smoothed.map((r) => Math.exp(-(r / sigma) * (r / sigma)));
+  const explained = new Float32Array(n).fill(1);
+  pastePlane(explained, width, smoothed.map((r) => Math.exp(-(r / sigma) * (r / sigma))), region);
+  return explained;
 }
 
 export function buildAnchorModel(index: number, original: RgbImage, edited: RgbImage, givenMask: GreyImage | null, grid: FlowGrid): AnchorModel {
@@ -233,32 +246,39 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   const maskLow = resampleArea(mask, 1, width, height, grid.width, grid.height);
   const radius = Math.max(2, Math.round(Math.min(grid.width, grid.height) / 40));
   const coeffs = fitColourModel(low, editedLow, maskLow, grid.width, grid.height, radius);
-  const explained = explainedByColourModel(original, edited, mask, coeffs, grid);
-
-  const stack = new Float32Array(5 * n);
-  stack.set(edited.data, 0);
   // Half a flow-resolution pixel, in full-resolution pixels: about what the correspondence gets wrong at edges
   // (measured: a whole flow pixel costs decals their borders, 3–4 dB, for no keep-region gain).
   const shrink = Math.round(Math.max(grid.scaleX, grid.scaleY) / 2);
-  const eroded = shrink > 0 ? erode(mask, width, height, shrink) : mask;
+  // Full-resolution work only around the edit (a decal is a few % of the frame): outside this rect nothing is edited.
+  const region = boundsOf(mask, width, height, shrink + 2) ?? { x: 0, y: 0, width: 0, height: 0 };
+  const explained = explainedByColourModel(original, edited, mask, coeffs, grid, region);
+  const maskInRegion = cropPlanes(mask, 1, width, height, region);
+  const erodedInRegion = shrink > 0 ? erode(maskInRegion, region.width, region.height, shrink) : maskInRegion;
+
+  const stack = new Float32Array(5 * n);
+  stack.set(edited.data, 0);
   // Only colour edits are shrunk: their border is an object's edge, where the correspondence is least sure. A painted
   // decal's border is its own shape, carried whole (shrinking a small decal costs it most of its area).
-  const carried = mask.map((m, i) => explained[i] * eroded[i] + (1 - explained[i]) * m);
-  stack.set(carried, 3 * n);
-  stack.set(explained, 4 * n);
-
+  const carried = new Float32Array(n);
   const editLow: [number, number, number] = [1, 1, 1];
   const editHigh: [number, number, number] = [0, 0, 0];
   let covered = 0;
-  for (let i = 0; i < n; i++) {
-    if (mask[i] <= 0) continue;
-    covered++;
-    for (let c = 0; c < 3; c++) {
-      const v = edited.data[c * n + i];
-      if (v < editLow[c]) editLow[c] = v;
-      if (v > editHigh[c]) editHigh[c] = v;
+  for (let ry = 0; ry < region.height; ry++) {
+    for (let rx = 0; rx < region.width; rx++) {
+      const i = (region.y + ry) * width + region.x + rx;
+      const m = mask[i];
+      carried[i] = explained[i] * erodedInRegion[ry * region.width + rx] + (1 - explained[i]) * m;
+      if (m <= 0) continue;
+      covered++;
+      for (let c = 0; c < 3; c++) {
+        const v = edited.data[c * n + i];
+        if (v < editLow[c]) editLow[c] = v;
+        if (v > editHigh[c]) editHigh[c] = v;
+      }
     }
   }
+  stack.set(carried, 3 * n);
+  stack.set(explained, 4 * n);
   // Widen a little: lighting in other frames legitimately moves colours past the anchor's extremes.
   const margin = 0.06;
   for (let c = 0; c < 3; c++) {

@@ -4,7 +4,7 @@
  * A layer covers a rectangle of the frame (the region the edit can reach); outside it nothing changes. LoRA-Edit's
  * mask rule: wherever alpha is zero the output IS the source pixel (bit-exact after quantisation).
  */
-import type { RgbImage } from '../io/image-types';
+import type { InterleavedImage, RgbImage } from '../io/image-types';
 
 export interface Rect {
   x: number;
@@ -114,7 +114,36 @@ export function composite(source: RgbImage, layer: EditLayer): RgbImage {
       }
     }
   }
-  return { ...source, data };
+  return { width: source.width, height: source.height, bitDepth: source.bitDepth, data };
+}
+
+/**
+ * `composite`, written straight into interleaved samples for encoding: a copy of the file's own samples, with only the
+ * layer's touched pixels recomputed (the same float32 blend and rounding as composite + interleave, so the output is
+ * identical). Null when the image carries no file samples.
+ */
+export function compositeSamples(source: RgbImage, layer: EditLayer): InterleavedImage | null {
+  if (!source.fileSamples) return null;
+  const { width, height } = source;
+  const pixels = width * height;
+  const samples = source.fileSamples.slice();
+  const max = source.bitDepth === 16 ? 65535 : 255;
+  const { rect } = layer;
+  const n = rect.width * rect.height;
+  for (let y = 0; y < rect.height; y++) {
+    for (let x = 0; x < rect.width; x++) {
+      const i = y * rect.width + x;
+      const a = layer.alpha[i];
+      if (a === 0) continue;
+      const p = (rect.y + y) * width + rect.x + x;
+      for (let c = 0; c < 3; c++) {
+        const before = source.data[c * pixels + p];
+        const v = Math.fround(before + (layer.rgb[c * n + i] - before) * a) * max;
+        samples[3 * p + c] = v <= 0 ? 0 : v >= max ? max : (v + 0.5) | 0;
+      }
+    }
+  }
+  return { width, height, channels: 3, samples };
 }
 
 /** The layer spread over the whole frame (for writing it as an RGBA image): colour and alpha planes. */

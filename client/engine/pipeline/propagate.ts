@@ -17,11 +17,11 @@ import { makeScratchFolder, prepareOutputFolder } from '../io/atomic';
 import { encodeClip } from '../io/ffmpeg';
 import type { FrameSource } from '../io/frames';
 import type { GreyImage, RgbImage } from '../io/image-types';
-import { readMask, readRgbImage, writePng } from '../io/images';
+import { writePng } from '../io/images';
 import { openValidatedSource } from '../io/validate';
 import { loadModels, type ModelSet } from '../runtime/models';
 import { buildAnchorModel, chooseFlowGrid, type AnchorModel, type FlowGrid } from './anchor-model';
-import { anchorLayer, blendLayers, composite, emptyLayer, finalAlpha, fullFrameLayer, layerStats, type EditLayer, type WeightedLayer } from './composite';
+import { anchorLayer, blendLayers, composite, compositeSamples, emptyLayer, finalAlpha, fullFrameLayer, layerStats, type EditLayer, type WeightedLayer } from './composite';
 import { CorrespondenceStage, type ChainLink, type ChainState } from './correspondence';
 import { ProgressTracker } from './progress';
 import { resampleArea } from './raster';
@@ -167,9 +167,10 @@ async function writeFrame(ctx: RunContext, index: number, frame: RgbImage, layer
   const name = `${ctx.source.names[index]}.png`;
   const file = path.join(ctx.staging, name);
   const image = await ctx.timer.time('composite', () => {
-    if (!ctx.request.layer) return composite(frame, cleaned);
+    if (!ctx.request.layer) return compositeSamples(frame, cleaned) ?? composite(frame, cleaned);
     const full = fullFrameLayer(cleaned);
-    return { rgb: { ...frame, data: full.rgb }, alpha: { width: frame.width, height: frame.height, data: full.alpha } };
+    const rgb = { width: frame.width, height: frame.height, bitDepth: frame.bitDepth, data: full.rgb };
+    return { rgb, alpha: { width: frame.width, height: frame.height, data: full.alpha } };
   });
   const stats = layerStats(cleaned);
   await ctx.writes.add(
@@ -261,20 +262,20 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     opened.warnings.forEach(warn);
     const grid = chooseFlowGrid(source.width, source.height);
     const timer = new StageTimer();
+    const frames = new FrameCache(source, grid, timer);
+    const anchorOrder = [...opened.anchorImages.keys()].sort((a, b) => a - b);
+    // Decoding (libvips threads) goes on while the model sessions are created, which blocks this thread.
+    frames.prefetch(anchorOrder[0]);
     models = await timer.time('load models', () => loadModels(request.device ?? 'auto', warn));
     checkCancel(options.signal);
 
-    const frames = new FrameCache(source, grid, timer);
-    const expect = { width: source.width, height: source.height };
-    const givenMasks = new Map<number, GreyImage>();
-    for (const spec of request.masks) {
-      givenMasks.set(spec.index, await readMask(spec.image, { label: `mask ${spec.index} (${path.basename(spec.image)})`, expect }));
-    }
+    const givenMasks = opened.maskImages;
     const anchors = new Map<number, AnchorModel>();
-    for (const spec of [...request.anchors].sort((a, b) => a.index - b.index)) {
-      const original = (await frames.get(spec.index)).full;
-      const edited = await readRgbImage(spec.image, { label: `anchor ${spec.index} (${path.basename(spec.image)})`, expect });
-      anchors.set(spec.index, await timer.time('anchor model', () => buildAnchorModel(spec.index, original, edited, givenMasks.get(spec.index) ?? null, grid)));
+    for (const index of anchorOrder) {
+      const original = (await frames.get(index)).full;
+      const edited = opened.anchorImages.get(index)!;
+      anchors.set(index, await timer.time('anchor model', () => buildAnchorModel(index, original, edited, givenMasks.get(index) ?? null, grid)));
+      opened.anchorImages.delete(index); // the model holds what it needs
     }
     const frameMasks = new Map([...givenMasks].filter(([index]) => !anchors.has(index)));
 

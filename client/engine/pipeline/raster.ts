@@ -1,4 +1,5 @@
 /** Pure raster helpers on planar float32 images (channel planes of width × height). */
+import type { Rect } from './composite';
 
 /** Separable box mean with radius r (window clipped at borders, like AveragePool count_include_pad=0). */
 export function boxMean(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
@@ -131,4 +132,41 @@ export function dilate(plane: Float32Array, width: number, height: number, radiu
 /** Binary erosion (min over a square window) of a 0/1 plane. */
 export function erode(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
   return boxMean(plane, width, height, radius).map((v) => (v > 1 - 1e-6 ? 1 : 0));
+}
+
+/** Planar crop of a multi-channel image (the data itself when the rect is the whole image). */
+export function cropPlanes(data: Float32Array, channels: number, width: number, height: number, rect: Rect): Float32Array {
+  if (rect.x === 0 && rect.y === 0 && rect.width === width && rect.height === height) return data;
+  const out = new Float32Array(channels * rect.width * rect.height);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < rect.height; y++) {
+      const from = c * width * height + (rect.y + y) * width + rect.x;
+      out.set(data.subarray(from, from + rect.width), (c * rect.height + y) * rect.width);
+    }
+  }
+  return out;
+}
+
+/** Writes a one-plane crop back into a full plane at `rect`. */
+export function pastePlane(target: Float32Array, width: number, crop: Float32Array, rect: Rect): void {
+  for (let y = 0; y < rect.height; y++) target.set(crop.subarray(y * rect.width, (y + 1) * rect.width), (rect.y + y) * width + rect.x);
+}
+
+/** The smallest rect holding every pixel above zero, grown by `margin` and clamped to the image; null if none. */
+export function boundsOf(plane: Float32Array, width: number, height: number, margin: number): Rect | null {
+  let [x0, y0, x1, y1] = [width, height, -1, -1];
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (plane[row + x] <= 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return null;
+  const left = Math.max(0, x0 - margin);
+  const top = Math.max(0, y0 - margin);
+  return { x: left, y: top, width: Math.min(width, x1 + 1 + margin) - left, height: Math.min(height, y1 + 1 + margin) - top };
 }

@@ -9,7 +9,7 @@ import type { AnchorModel, FlowGrid } from './anchor-model';
 import type { Rect } from './composite';
 import type { ChainState } from './correspondence';
 import { membershipFill } from './membership';
-import { sampleBilinear } from './raster';
+import { cropPlanes, sampleBilinear } from './raster';
 import { runModel } from './tensors';
 
 export interface TransferResult {
@@ -70,19 +70,6 @@ export function reachOfEdit(grid: FlowGrid, reach: { warpedMask: Float32Array; f
   const right = Math.min(width, Math.ceil((x1 + 1 + margin) * grid.scaleX));
   const bottom = Math.min(height, Math.ceil((y1 + 1 + margin) * grid.scaleY));
   return { x: left, y: top, width: right - left, height: bottom - top };
-}
-
-/** Planar crop of a multi-channel image. */
-export function cropPlanes(data: Float32Array, channels: number, width: number, height: number, rect: Rect): Float32Array {
-  if (rect.x === 0 && rect.y === 0 && rect.width === width && rect.height === height) return data;
-  const out = new Float32Array(channels * rect.width * rect.height);
-  for (let c = 0; c < channels; c++) {
-    for (let y = 0; y < rect.height; y++) {
-      const from = c * width * height + (rect.y + y) * width + rect.x;
-      out.set(data.subarray(from, from + rect.width), (c * rect.height + y) * rect.width);
-    }
-  }
-  return out;
 }
 
 /**
