@@ -1,7 +1,7 @@
-/** Colour membership for lost pixels (membership.ts) and the edit-zone test of re-acquisition (correspondence.ts). */
+/** Colour membership for lost pixels and the colour veto (membership.ts), and the edit-zone test of re-acquisition (correspondence.ts). */
 import { describe, expect, it } from 'vitest';
 import { landsIn } from '../../client/engine/pipeline/correspondence';
-import { learnColourLikelihood, membershipFill } from '../../client/engine/pipeline/membership';
+import { applyColourVeto, learnColourLikelihood, learnColourOdds, membershipFill } from '../../client/engine/pipeline/membership';
 
 const [W, H] = [80, 20];
 const N = W * H;
@@ -28,6 +28,44 @@ describe('learnColourLikelihood', () => {
     expect(likelihood[bin(0.9, 0.1, 0.1)]).toBeGreaterThan(0.99);
     expect(likelihood[bin(0.5, 0.5, 0.5)]).toBeLessThan(0.05); // 400 grey pixels outweigh the prior of 10
     expect(likelihood[bin(0.1, 0.1, 0.9)]).toBeCloseTo(0.75, 5);
+  });
+});
+
+describe('colour veto', () => {
+  const bin = (r: number, g: number, b: number) => (Math.floor(r * 16) * 16 + Math.floor(g * 16)) * 16 + Math.floor(b * 16);
+  /** Anchor: red on the left 40 columns (edited), grey on the rest (untouched), a few grey pixels inside the edit. */
+  const anchor = picture((x) => x < 40);
+  const mask = Float32Array.from({ length: N }, (_, i) => (i % W < 40 ? 1 : 0));
+  for (const i of [5, 6, 7]) for (let c = 0; c < 3; c++) anchor[c * N + i] = 0.5;
+
+  it('learns odds far below 1 for colours seen almost only outside the edit, 1 for colours never seen', () => {
+    const odds = learnColourOdds(anchor, mask, N);
+    expect(odds[bin(0.9, 0.1, 0.1)]).toBeGreaterThan(100); // red: edited
+    expect(odds[bin(0.5, 0.5, 0.5)]).toBeCloseTo(3 / 800 / (800 / 800), 3); // grey: 3 of the 800 edited, all 800 kept
+    expect(odds[bin(0.1, 0.1, 0.9)]).toBeCloseTo(1, 5); // blue: nowhere
+  });
+
+  it('takes alpha away from colours the edit never had, leaves edited and unseen colours alone', () => {
+    const odds = learnColourOdds(anchor, mask, N);
+    const frame = picture((x) => x < 20); // red left, grey right
+    for (let i = 0; i < N; i++) if (i % W >= 70) [frame[i], frame[N + i], frame[2 * N + i]] = [0.1, 0.1, 0.9]; // blue strip
+    const alpha = new Float32Array(N).fill(0.8);
+    applyColourVeto(odds, frame, alpha, N);
+    expect(alpha[10]).toBe(Math.fround(0.8)); // red
+    expect(alpha[30]).toBe(0); // grey: the edit leaked onto it
+    expect(alpha[75]).toBe(Math.fround(0.8)); // blue: no evidence either way
+  });
+
+  it('lets a colour through that the edit holds even a little of (a hundredth of its share elsewhere is the line)', () => {
+    // Grey is 2% of the edit and all of the untouched area: odds 0.02, halfway between the full veto and none.
+    const mixed = picture((x) => x < 40);
+    for (let i = 0; i < 16; i++) for (let c = 0; c < 3; c++) mixed[c * N + i] = 0.5;
+    const odds = learnColourOdds(mixed, mask, N);
+    expect(odds[bin(0.5, 0.5, 0.5)]).toBeCloseTo(16 / 800, 3);
+    const grey = picture(() => false);
+    const alpha = new Float32Array(N).fill(1);
+    applyColourVeto(odds, grey, alpha, N);
+    expect(alpha[0]).toBeCloseTo(0.5, 1);
   });
 });
 

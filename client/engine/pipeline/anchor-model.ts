@@ -4,7 +4,7 @@
  * model explains each edited pixel, and the range of colours the designer made. Pure functions.
  */
 import type { GreyImage, RgbImage } from '../io/image-types';
-import { learnColourLikelihood, type ColourLikelihood } from './membership';
+import { learnColourLikelihood, learnColourOdds, type ColourLikelihood, type ColourOdds } from './membership';
 import type { Rect } from './composite';
 import { boundsOf, boxMean, cropPlanes, dilate, erode, pastePlane, resampleArea, sampleBilinear } from './raster';
 
@@ -32,6 +32,8 @@ export interface AnchorModel {
   maskLow: Float32Array;
   /** P(edited | colour) learned from the anchor, for pixels whose correspondence is lost. */
   likelihood: ColourLikelihood;
+  /** P(colour | edited) / P(colour | untouched) at the anchor: the colour veto's table. */
+  odds: ColourOdds;
   /** Local colour model at flow resolution: 12 planes, A row-major (out × in) then b. */
   coeffs: Float32Array;
   editLow: [number, number, number];
@@ -287,5 +289,6 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   }
   const carriedLow = resampleArea(carried, 1, width, height, grid.width, grid.height);
   const likelihood = learnColourLikelihood(low, carriedLow, grid.width * grid.height);
-  return { index, stack, mask, low, maskLow: carriedLow, likelihood, coeffs, editLow, editHigh, coverage: covered / n };
+  const odds = learnColourOdds(low, carriedLow, grid.width * grid.height);
+  return { index, stack, mask, low, maskLow: carriedLow, likelihood, odds, coeffs, editLow, editHigh, coverage: covered / n };
 }

@@ -19,6 +19,14 @@ const FAR_RADIUS = 24;
 const PRIOR_COUNT = 10;
 
 export type ColourLikelihood = Float32Array; // BINS³ entries: P(edited | colour bin)
+/** BINS³ entries: how much more typical a colour is of the anchor's edited area than of its untouched area. */
+export type ColourOdds = Float32Array;
+
+/** Odds under which a colour vetoes the edit outright, and over which it has no say (linear between). */
+const VETO_FULL = 0.01;
+const VETO_NONE = 0.03;
+/** Share of an area's pixels a colour bin may hold by chance: keeps the odds of colours neither area shows near 1. */
+const UNSEEN_SHARE = 1e-6;
 
 function binOf(r: number, g: number, b: number): number {
   const q = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
@@ -66,6 +74,40 @@ export function learnColourLikelihood(original: Float32Array, mask: Float32Array
     likelihood[i] = (e[i] + PRIOR_COUNT * prior) / (e[i] + k[i] + PRIOR_COUNT);
   }
   return likelihood;
+}
+
+/**
+ * Likelihood ratio P(colour | edited) / P(colour | untouched) at the anchor, per colour bin (smoothed histograms of
+ * the anchor's original colours, any resolution; `mask` 0..1). A colour neither area shows gets odds of 1.
+ */
+export function learnColourOdds(original: Float32Array, mask: Float32Array, pixels: number): ColourOdds {
+  const edited = new Float32Array(BINS ** 3);
+  const kept = new Float32Array(BINS ** 3);
+  for (let i = 0; i < pixels; i++) {
+    const bin = binOf(original[i], original[pixels + i], original[2 * pixels + i]);
+    edited[bin] += mask[i];
+    kept[bin] += 1 - mask[i];
+  }
+  const e = smoothHistogram(edited);
+  const k = smoothHistogram(kept);
+  const total = (h: Float32Array) => h.reduce((sum, v) => sum + v, 0) || 1;
+  const [editedTotal, keptTotal] = [total(e), total(k)];
+  return e.map((count, i) => (count / editedTotal + UNSEEN_SHARE) / (k[i] / keptTotal + UNSEEN_SHARE));
+}
+
+/**
+ * The colour veto: `alpha` (any resolution, planes of `pixels`) scaled down where the frame's own colour is one the
+ * anchor shows almost only outside its edit (odds ≤ VETO_FULL: a hundred times more typical of what stayed as it
+ * was). A correspondence that drifts a few pixels across an object's edge, or a revealed background that inherits
+ * the content that covered it, then cannot paint the edit onto colours the designer never edited. In place.
+ */
+export function applyColourVeto(odds: ColourOdds, rgb: Float32Array, alpha: Float32Array, pixels: number): void {
+  for (let i = 0; i < pixels; i++) {
+    if (alpha[i] <= 0) continue;
+    const ratio = odds[binOf(rgb[i], rgb[pixels + i], rgb[2 * pixels + i])];
+    if (ratio >= VETO_NONE) continue;
+    alpha[i] *= Math.max(0, (ratio - VETO_FULL) / (VETO_NONE - VETO_FULL));
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import type { ModelSet } from '../runtime/models';
 import type { AnchorModel, FlowGrid } from './anchor-model';
 import type { Rect } from './composite';
 import type { ChainState } from './correspondence';
-import { membershipFill } from './membership';
+import { applyColourVeto, membershipFill } from './membership';
 import { cropPlanes, sampleBilinear } from './raster';
 import { runModel } from './tensors';
 
@@ -111,5 +111,6 @@ export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbI
     frame_low: inBox(frameLow, 3),
     fill: inBox(reach.fill, 1),
   });
+  applyColourVeto(anchor.odds, frameCrop, out.alpha, rect.width * rect.height);
   return { rect, frameCrop, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
 }
