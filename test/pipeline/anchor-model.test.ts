@@ -209,4 +209,26 @@ describe('explainedByColourModel (through buildAnchorModel)', () => {
     expect(Math.min(...whole.subarray(20 * width + 30, 20 * width + 52))).toBeLessThan(0.9); // the test edits something
     expect(Array.from(model.stack.subarray(4 * n, 5 * n))).toEqual(Array.from(local));
   });
+
+  it('carries a painted edit only where the designer changed pixels, however generous the given mask', () => {
+    const [width, height] = [64, 48];
+    const n = width * height;
+    const original = quantised(renderTexture(colourTexture(16), width, height));
+    const edited = Float32Array.from(original);
+    const mask = new Float32Array(n);
+    for (let y = 8; y < 40; y++) for (let x = 8; x < 56; x++) mask[y * width + x] = 1; // the whole object, say
+    for (let y = 20; y < 28; y++) for (let x = 24; x < 40; x++) for (let c = 0; c < 3; c++) edited[c * n + y * width + x] = c === 2 ? 1 : 0.1; // a blue decal
+    const model = buildAnchorModel(0, rgbImage(original, width, height), rgbImage(edited, width, height), { width, height, data: mask }, chooseFlowGrid(width, height));
+    const carried = model.stack.subarray(3 * n, 4 * n);
+    expect(carried[24 * width + 30]).toBeGreaterThan(0.9); // on the decal
+    expect(carried[24 * width + 23]).toBeGreaterThan(0.9); // one pixel of fringe
+    const explained = model.stack.subarray(4 * n, 5 * n);
+    // Inside the mask, untouched: no content is carried there. Where the colour model explains the (identity) edit,
+    // its colour path may still apply it to the frame's own pixel; near the decal it cannot, and nothing is carried.
+    for (const i of [24 * width + 20, 24 * width + 21, 12 * width + 12, 30 * width + 30]) {
+      expect(carried[i] - explained[i] * 1).toBeLessThanOrEqual(1e-6);
+    }
+    expect(explained[24 * width + 21]).toBeLessThan(0.99); // so the old rule (carry all of the mask) would differ
+    expect(model.mask[12 * width + 12]).toBe(1); // the anchor frame itself still shows the designer's mask
+  });
 });

@@ -55,8 +55,11 @@ export function chooseFlowGrid(width: number, height: number): FlowGrid {
   return { width: fw, height: fh, scaleX: width / fw, scaleY: height / fh };
 }
 
-/** Any channel changed by more than ~1.5 code values; small holes (colours an edit maps to themselves) closed. */
-export function deriveEditMask(original: RgbImage, edited: RgbImage): Float32Array {
+/**
+ * Any channel changed by more than ~1.5 code values; small holes (colours an edit maps to themselves) closed over
+ * `closeRadius` pixels (default: by the image's size).
+ */
+export function deriveEditMask(original: RgbImage, edited: RgbImage, closeRadius = closingRadiusOf(original.width, original.height)): Float32Array {
   const { width, height } = original;
   const n = width * height;
   const mask = new Float32Array(n);
@@ -69,8 +72,11 @@ export function deriveEditMask(original: RgbImage, edited: RgbImage): Float32Arr
       }
     }
   }
-  const radius = Math.max(1, Math.round(Math.min(width, height) / 270));
-  return erode(dilate(mask, width, height, radius), width, height, radius);
+  return erode(dilate(mask, width, height, closeRadius), width, height, closeRadius);
+}
+
+function closingRadiusOf(width: number, height: number): number {
+  return Math.max(1, Math.round(Math.min(width, height) / 270));
 }
 
 interface Stats {
@@ -256,6 +262,12 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   const explained = explainedByColourModel(original, edited, mask, coeffs, grid, region);
   const maskInRegion = cropPlanes(mask, 1, width, height, region);
   const erodedInRegion = shrink > 0 ? erode(maskInRegion, region.width, region.height, shrink) : maskInRegion;
+  // A painted edit is carried only where the designer changed pixels, and a pixel of antialiased fringe: inside a
+  // generous mask, untouched pixels must stay the frame's own, not become resampled, re-lit anchor pixels.
+  const inRegion = (image: RgbImage): RgbImage => ({ width: region.width, height: region.height, bitDepth: image.bitDepth, data: cropPlanes(image.data, 3, width, height, region) });
+  const changedInRegion = givenMask
+    ? dilate(deriveEditMask(inRegion(original), inRegion(edited), closingRadiusOf(width, height)), region.width, region.height, 1)
+    : maskInRegion; // a derived mask is the changed pixels already
 
   const stack = new Float32Array(5 * n);
   stack.set(edited.data, 0);
@@ -269,7 +281,8 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
     for (let rx = 0; rx < region.width; rx++) {
       const i = (region.y + ry) * width + region.x + rx;
       const m = mask[i];
-      carried[i] = explained[i] * erodedInRegion[ry * region.width + rx] + (1 - explained[i]) * m;
+      const r = ry * region.width + rx;
+      carried[i] = explained[i] * erodedInRegion[r] + (1 - explained[i]) * Math.min(m, changedInRegion[r]);
       if (m <= 0) continue;
       covered++;
       for (let c = 0; c < 3; c++) {
