@@ -169,30 +169,32 @@ export function chainRef(step: Planes, back: Planes, chainFlow: Planes, chainCon
 }
 
 /**
- * Temporal: weighted mean of own flow (weight 2·conf) and the two neighbours' votes carried along the motion;
- * confidence = min(own, mean of the three votes' weights).
+ * Temporal: weighted mean of own flow (weight 2·conf) and the two neighbours' votes carried along the motion, each
+ * weighted by the neighbour's confidence × (1 − own confidence) × exp(−|vote − own|² / σ²); confidence unchanged.
  */
-export function temporalRef(inputs: Record<string, Planes>): { flow: Planes; conf: Planes } {
+export function temporalRef(inputs: Record<string, Planes>, sigma: number): { flow: Planes; conf: Planes } {
   const { flow, conf, prev_flow, prev_conf, to_prev, next_flow, next_conf, to_next } = inputs;
   const { width, height } = flow;
   const out = make(2, width, height, () => 0);
-  const outConf = make(1, width, height, () => 0);
+  const outConf = make(1, width, height, (c, x, y) => at(conf, 0, x, y));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      const wSelf = 2 * at(conf, 0, x, y);
-      const pX = x + at(to_prev, 0, x, y);
-      const pY = y + at(to_prev, 1, x, y);
-      const nX = x + at(to_next, 0, x, y);
-      const nY = y + at(to_next, 1, x, y);
-      const wPrev = bilinearClamped(prev_conf, 0, pX, pY);
-      const wNext = bilinearClamped(next_conf, 0, nX, nY);
+      const own = at(conf, 0, x, y);
+      const vote = (neighbourFlow: Planes, neighbourConf: Planes, to: Planes) => {
+        const nx = x + at(to, 0, x, y);
+        const ny = y + at(to, 1, x, y);
+        const via = [0, 1].map((c) => at(to, c, x, y) + bilinearClamped(neighbourFlow, c, nx, ny));
+        const distance2 = (via[0] - at(flow, 0, x, y)) ** 2 + (via[1] - at(flow, 1, x, y)) ** 2;
+        return { via, weight: bilinearClamped(neighbourConf, 0, nx, ny) * (1 - own) * Math.exp(-distance2 / (sigma * sigma)) };
+      };
+      const previous = vote(prev_flow, prev_conf, to_prev);
+      const next = vote(next_flow, next_conf, to_next);
+      const wSelf = 2 * own;
       for (let c = 0; c < 2; c++) {
-        const viaPrev = at(to_prev, c, x, y) + bilinearClamped(prev_flow, c, pX, pY);
-        const viaNext = at(to_next, c, x, y) + bilinearClamped(next_flow, c, nX, nY);
-        out.data[c * width * height + i] = (wSelf * at(flow, c, x, y) + wPrev * viaPrev + wNext * viaNext) / (wSelf + wPrev + wNext + 1e-6);
+        out.data[c * width * height + i] =
+          (wSelf * at(flow, c, x, y) + previous.weight * previous.via[c] + next.weight * next.via[c]) / (wSelf + previous.weight + next.weight + 1e-6);
       }
-      outConf.data[i] = Math.min(at(conf, 0, x, y), (wSelf + wPrev + wNext) / 4);
     }
   }
   return { flow: out, conf: outConf };

