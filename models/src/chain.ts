@@ -16,8 +16,10 @@ export function buildChain(): Graph {
   const chainConf = g.input('chain_conf', [1, 1, 'H', 'W']);
   const coverage = g.input('coverage', [1, 1, 'H', 'W']);
 
-  const composed = g.add(step, warp(g, chainFlow, step));
-  const backAtTarget = warp(g, back, step);
+  // One warp carries the chain's flow, the backward step and the chain's confidence (one sampling grid, not three).
+  const carried = warp(g, g.concat([chainFlow, back, chainConf]), step);
+  const composed = g.add(step, g.channels(carried, 0, 2));
+  const backAtTarget = g.channels(carried, 2, 4);
   const roundTrip = g.add(step, backAtTarget);
   const sq = (v: string) => g.sumChannels(g.mul(v, v));
   // Sundaram et al. style tolerance: grows with the motion, plus half a pixel². Within it a step is fully
@@ -27,7 +29,7 @@ export function buildChain(): Graph {
   // A chain is as trustworthy as its weakest step: min, not a product (which would decay along any long chain).
   // Pixels the previous frame's motion does not land on were hidden there (disocclusion): the smoothed flows can
   // look consistent across a motion edge, so coverage is checked on its own.
-  const conf = g.min(g.min(warp(g, chainConf, step), consistent), coverage);
+  const conf = g.min(g.min(g.channels(carried, 4, 5), consistent), coverage);
   // Where the chain broke (occlusion), borrow the motion of confident neighbours: objects move coherently, and the
   // direct anchor match that follows starts from there.
   const weight = g.add(conf, g.scalar(1e-4));

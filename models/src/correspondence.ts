@@ -9,7 +9,7 @@
  * Inputs are at "flow resolution" (the pipeline picks it, sides multiples of 2^(levels-1)).
  */
 import { Graph } from './onnx/graph';
-import { downsample2, FEATURE_CHANNELS, matchingFeatures, median3, padEdge, shifted, upsample2, warp } from './ops';
+import { downsample2, FEATURE_CHANNELS, matchingFeatures, median3, padEdge, shifted, upsample2, warpGrid, warpOn, type WarpGrid } from './ops';
 
 export interface CorrespondenceConfig {
   name: string;
@@ -64,7 +64,7 @@ export const FLOW_REFINE: CorrespondenceConfig = {
 };
 
 /**
- * Negative squared feature distance for every shift of a (2r+1)² window: volume(k, p) = −|src(p) − tgt(p + d_k)|².
+ * Squared feature distance for every shift of a (2r+1)² window: volume(k, p) = |src(p) − tgt(p + d_k)|².
  * All shifted copies of the target come from ONE depthwise convolution with one-hot kernels (a few large ops
  * instead of hundreds of small ones: faster to run and to load), then one 5-D difference and a channel sum.
  */
@@ -83,7 +83,7 @@ function costVolume(g: Graph, source: string, target: string, radius: number): s
   const difference = g.sub(flatSource, flatShifted);
   const ssd = g.op('ReduceSum', [g.mul(difference, difference), g.ints([1])], { keepdims: 0 });
   const volumeShape = g.concat([g.ints([1, shifts]), spatial], 0);
-  return g.op('Neg', [g.op('Reshape', [ssd, volumeShape])]);
+  return g.op('Reshape', [ssd, volumeShape]);
 }
 
 /**
@@ -96,7 +96,7 @@ function costVolumeBySlices(g: Graph, source: string, target: string, radius: nu
   for (let dy = -radius; dy <= radius; dy++) {
     for (let dx = -radius; dx <= radius; dx++) {
       const difference = g.sub(source, shifted(g, padded, radius, dx, dy));
-      slices.push(g.op('Neg', [g.sumChannels(g.mul(difference, difference))]));
+      slices.push(g.sumChannels(g.mul(difference, difference)));
     }
   }
   return g.concat(slices);
@@ -105,6 +105,7 @@ function costVolumeBySlices(g: Graph, source: string, target: string, radius: nu
 function refineLevel(
   g: Graph,
   config: CorrespondenceConfig,
+  grid: WarpGrid,
   sourceFeatures: string,
   targetFeatures: string,
   flow: string,
@@ -112,7 +113,7 @@ function refineLevel(
   aggregateRadius: number,
   smoothRadius: number,
 ): string {
-  const warped = warp(g, targetFeatures, flow);
+  const warped = warpOn(g, grid, targetFeatures, flow);
   const offsetsX: number[] = [];
   const offsetsY: number[] = [];
   for (let dy = -radius; dy <= radius; dy++) {
@@ -121,12 +122,13 @@ function refineLevel(
       offsetsY.push(dy);
     }
   }
-  const negativeSsd = radius > 2 ? costVolume(g, sourceFeatures, warped, radius) : costVolumeBySlices(g, sourceFeatures, warped, radius);
+  const ssd = radius > 2 ? costVolume(g, sourceFeatures, warped, radius) : costVolumeBySlices(g, sourceFeatures, warped, radius);
   const shifts = offsetsX.length;
-  // Aggregate each shift's evidence over a patch, add a mild preference for staying near the current estimate (a
-  // motion prior: a good initialisation is not traded for a similar-looking far match), scale to a temperature.
-  const prior = g.constant(offsetsX.map((dx, k) => -config.motionPrior * (dx * dx + offsetsY[k] * offsetsY[k])), [1, shifts, 1, 1]);
-  const volume = g.mul(g.add(g.box(negativeSsd, aggregateRadius), prior), g.scalar(config.sharpness / FEATURE_CHANNELS));
+  // Aggregate each shift's cost over a patch, add a mild cost for moving away from the current estimate (a motion
+  // prior: a good initialisation is not traded for a similar-looking far match), and turn costs into scores at a
+  // temperature (the negative scale).
+  const prior = g.constant(offsetsX.map((dx, k) => config.motionPrior * (dx * dx + offsetsY[k] * offsetsY[k])), [1, shifts, 1, 1]);
+  const volume = g.mul(g.add(g.box(ssd, aggregateRadius), prior), g.scalar(-config.sharpness / FEATURE_CHANNELS));
   const peak = g.op('ReduceMax', [volume], { axes: [1], keepdims: 1 });
   const weights = g.exp(g.sub(volume, peak));
   // Soft-argmax as one 1×1 conv: [Σ w·dx, Σ w·dy, Σ w] (faster than Softmax over the shift axis).
@@ -145,8 +147,8 @@ function refineLevel(
  * One Lucas-Kanade step on the features: solves the 2×2 normal equations over a window for the sub-pixel
  * update that soft-argmax (which snaps towards integer shifts) cannot give. Clamped to ±1 px per step.
  */
-function lucasKanadeStep(g: Graph, sourceFeatures: string, targetFeatures: string, flow: string, channels: number): string {
-  const warped = warp(g, targetFeatures, flow);
+function lucasKanadeStep(g: Graph, grid: WarpGrid, sourceFeatures: string, targetFeatures: string, flow: string, channels: number): string {
+  const warped = warpOn(g, grid, targetFeatures, flow);
   const dxKernel = g.constant(new Array(channels).fill([-0.5, 0, 0.5]).flat(), [channels, 1, 1, 3]);
   const dyKernel = g.constant(new Array(channels).fill([-0.5, 0, 0.5]).flat(), [channels, 1, 3, 1]);
   const gx = g.op('Conv', [warped, dxKernel], { group: channels, pads: [0, 1, 0, 1] });
@@ -187,8 +189,10 @@ export function buildCorrespondence(config: CorrespondenceConfig): Graph {
   let flow = initPyramid[config.levels - 1];
   let sourceFeatures = '';
   let targetFeatures = '';
+  let grid: WarpGrid | null = null;
   for (let level = config.levels - 1; level >= 0; level--) {
     if (level < config.levels - 1) flow = g.mul(upsample2(g, flow), g.scalar(2));
+    grid = warpGrid(g, sourcePyramid[level]);
     sourceFeatures = matchingFeatures(g, sourcePyramid[level], config.featureRadius);
     targetFeatures = matchingFeatures(g, targetPyramid[level], config.featureRadius);
     const radius = level === config.levels - 1 ? config.coarseRadius : config.fineRadius;
@@ -197,18 +201,20 @@ export function buildCorrespondence(config: CorrespondenceConfig): Graph {
     for (let it = 0; it < iterations; it++) {
       const aggregate = level === config.levels - 1 ? config.coarseAggregate : config.fineAggregate;
       const smooth = Math.max(1, config.smoothRadius - level);
-      flow = refineLevel(g, config, sourceFeatures, targetFeatures, flow, radius, aggregate, smooth);
+      flow = refineLevel(g, config, grid, sourceFeatures, targetFeatures, flow, radius, aggregate, smooth);
     }
     // One median per level removes isolated wrong matches and keeps motion edges.
     flow = median3(g, flow, 2);
-    flow = lucasKanadeStep(g, sourceFeatures, targetFeatures, flow, FEATURE_CHANNELS);
+    flow = lucasKanadeStep(g, grid, sourceFeatures, targetFeatures, flow, FEATURE_CHANNELS);
 
   }
 
   // Residuals after alignment, for confidence: structure (normalised features) and colour (local means).
+  // One warp carries the target's structure channels and local mean colour together.
   const structureOf = (features: string) => g.channels(features, 0, 3);
-  const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(structureOf(sourceFeatures), warp(g, structureOf(targetFeatures), flow)))], { axes: [1], keepdims: 1 }), 1);
-  const colour = g.op('ReduceMean', [g.abs(g.sub(g.box(source, 1), warp(g, g.box(target, 1), flow)))], { axes: [1], keepdims: 1 });
+  const aligned = warpOn(g, grid!, g.concat([structureOf(targetFeatures), g.box(target, 1)]), flow);
+  const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(structureOf(sourceFeatures), g.channels(aligned, 0, 3)))], { axes: [1], keepdims: 1 }), 1);
+  const colour = g.op('ReduceMean', [g.abs(g.sub(g.box(source, 1), g.channels(aligned, 3, 6)))], { axes: [1], keepdims: 1 });
   g.output('flow', flow, [1, 2, 'H', 'W']);
   g.output('residual', g.concat([structure, colour]), [1, 2, 'H', 'W']);
   return g;

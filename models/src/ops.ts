@@ -74,14 +74,46 @@ export function upsampleToCrop(g: Graph, field: string, like: string, origin: st
 }
 
 /**
- * Backward warp: out(x) = src(x + flow(x)), bilinear, border padding. `flow` is in pixels of `src`
- * (channel 0 = dx, channel 1 = dy) and has the output's height and width.
+ * What every warp over images of one size shares: each pixel's own sampling position, normalised for GridSample
+ * (align_corners=1: pixel i maps to −1 + 2i/(size−1)), shaped (1, H, W, 2), and the scale from pixels to those units
+ * (2). Built once per size, it makes each warp four nodes instead of thirty (session creation time grows with the
+ * node count: the correspondence model warps 13 times).
  */
+export interface WarpGrid {
+  base: string;
+  scale: string;
+}
+
+export function warpGrid(g: Graph, like: string): WarpGrid {
+  const { h, w } = sizeHW(g, like);
+  const grid = pixelGrid(g, like);
+  const two = g.scalar(2);
+  const one = g.scalar(1);
+  const scaleX = g.div(two, g.sub(w, one));
+  const scaleY = g.div(two, g.sub(h, one));
+  const nx = g.sub(g.mul(grid.x, scaleX), one); // (1, 1, W)
+  const ny = g.sub(g.mul(grid.y, scaleY), one); // (1, H, 1)
+  const zero = g.scalar(0);
+  const nxFull = g.add(nx, g.mul(ny, zero));
+  const nyFull = g.add(ny, g.mul(nx, zero));
+  const base = g.concat([g.op('Unsqueeze', [nxFull, g.ints([3])]), g.op('Unsqueeze', [nyFull, g.ints([3])])], 3);
+  const flat = (x: string) => g.op('Reshape', [x, g.ints([1])]);
+  return { base, scale: g.concat([flat(scaleX), flat(scaleY)], 0) };
+}
+
+/**
+ * Backward warp: out(x) = src(x + flow(x)), bilinear, border padding. `flow` is in pixels (channel 0 = dx,
+ * channel 1 = dy); `src`, `flow` and the output share the height and width `grid` was built for.
+ */
+export function warpOn(g: Graph, grid: WarpGrid, src: string, flow: string): string {
+  const offsets = g.op('Transpose', [flow], { perm: [0, 2, 3, 1] });
+  const positions = g.add(grid.base, g.mul(offsets, grid.scale));
+  return g.op('GridSample', [src, positions], { mode: 'bilinear', padding_mode: 'border', align_corners: 1 });
+}
+
+/** warpOn with a grid of its own, for a model that warps once. */
 export function warp(g: Graph, src: string, flow: string): string {
-  const grid = pixelGrid(g, flow);
-  const dx = channelPlane(g, flow, 0);
-  const dy = channelPlane(g, flow, 1);
-  return sampleAt(g, src, g.add(grid.x, dx), g.add(grid.y, dy));
+  return warpOn(g, warpGrid(g, flow), src, flow);
 }
 
 /** Bilinear resize of `x` to the spatial size of `like` (half-pixel centres). */

@@ -1,5 +1,6 @@
 /**
- * Temporal stage: smooths each chain state with its two neighbours along the motion (see models/src/temporal.ts).
+ * Temporal stage: steadies each chain state with its two neighbours along the motion where it is in doubt (see
+ * models/src/temporal.ts).
  * Runs as a one-frame delay over the chain's sequence of links, so memory stays three states deep.
  */
 import type { FlowGrid } from './anchor-model';

@@ -42,6 +42,8 @@ export class Graph {
   readonly outputs: ValueSpec[] = [];
   private readonly nodes: NodeDef[] = [];
   private readonly initializers = new Map<string, ConstTensor>();
+  /** Small constants by value: one initializer serves every use (fewer initializers, faster session creation). */
+  private readonly smallConstants = new Map<string, string>();
   private counter = 0;
 
   constructor(readonly name: string, readonly docString = '') {}
@@ -63,9 +65,7 @@ export class Graph {
 
   /** A float constant (initializer). */
   constant(values: ArrayLike<number>, dims: number[] = [values.length]): string {
-    const name = this.fresh('c');
-    this.initializers.set(name, { dims, dataType: DataType.Float, data: Float32Array.from(values) });
-    return name;
+    return this.initializer('c', { dims, dataType: DataType.Float, data: Float32Array.from(values) });
   }
 
   scalar(value: number): string {
@@ -74,8 +74,16 @@ export class Graph {
 
   /** An int64 constant (shapes, axes, slice bounds). */
   ints(values: number[], dims: number[] = [values.length]): string {
-    const name = this.fresh('i');
-    this.initializers.set(name, { dims, dataType: DataType.Int64, data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+    return this.initializer('i', { dims, dataType: DataType.Int64, data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+  }
+
+  private initializer(prefix: string, tensor: ConstTensor): string {
+    const key = tensor.data.length <= 16 ? `${tensor.dataType}|${tensor.dims.join(',')}|${Array.from(tensor.data as ArrayLike<number | bigint>).join(',')}` : null;
+    const known = key === null ? undefined : this.smallConstants.get(key);
+    if (known) return known;
+    const name = this.fresh(prefix);
+    this.initializers.set(name, tensor);
+    if (key !== null) this.smallConstants.set(key, name);
     return name;
   }
 
