@@ -12,10 +12,10 @@ import { checksums, tempDir } from '../io/fixtures';
 import { psnr, readRgb8, runCli, writeSampleClip, type Clip } from './helpers';
 
 const FRAMES = 12;
-// Measured: edit region 27.9 dB (doing nothing: 14.0 dB), keep region 58.2 dB (73 dB before decals' masks were carried
+// Measured: edit region 28.9 dB (doing nothing: 14.0 dB), keep region 58.2 dB (73 dB before decals' masks were carried
 // whole, which gained their borders). The keep floor is the
 // issue's 50 dB target; the edit floors leave ~4 dB of headroom. Raise them as the pipeline improves, never lower.
-const EDIT_PSNR_FLOOR = 24;
+const EDIT_PSNR_FLOOR = 25;
 const EDIT_GAIN_OVER_NOTHING = 8;
 const KEEP_PSNR_FLOOR = 50;
 
