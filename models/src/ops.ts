@@ -28,18 +28,25 @@ export function channelPlane(g: Graph, x: string, c: number): string {
  * or broadcastable to it), border padding. The output has the coordinates' H and W.
  */
 export function sampleAt(g: Graph, src: string, x: string, y: string): string {
-  const { h, w } = sizeHW(g, src);
-  // align_corners=1: pixel i maps to -1 + 2i/(size-1).
+  const scale = normalisingScale(g, src);
+  const grid = samplingGrid(g, g.sub(g.mul(x, scale.x), g.scalar(1)), g.sub(g.mul(y, scale.y), g.scalar(1)));
+  return g.op('GridSample', [src, grid], { mode: 'bilinear', padding_mode: 'border', align_corners: 1 });
+}
+
+/** Pixels to GridSample units for `like`'s size (align_corners=1: pixel i maps to −1 + 2i/(size−1)), per axis. */
+function normalisingScale(g: Graph, like: string): { x: string; y: string } {
+  const { h, w } = sizeHW(g, like);
   const two = g.scalar(2);
   const one = g.scalar(1);
-  // Broadcast x (1, 1, W) and y (1, H, 1) against each other so both are (1, H, W).
+  return { x: g.div(two, g.sub(w, one)), y: g.div(two, g.sub(h, one)) };
+}
+
+/** GridSample's (1, H, W, 2) grid from normalised x and y, each (1, H, W) or broadcastable to it ((1, 1, W), (1, H, 1)). */
+function samplingGrid(g: Graph, nx: string, ny: string): string {
   const zero = g.scalar(0);
-  const xFull = g.add(x, g.mul(y, zero));
-  const yFull = g.add(y, g.mul(x, zero));
-  const nx = g.sub(g.div(g.mul(xFull, two), g.sub(w, one)), one);
-  const ny = g.sub(g.div(g.mul(yFull, two), g.sub(h, one)), one);
-  const grid = g.concat([g.op('Unsqueeze', [nx, g.ints([3])]), g.op('Unsqueeze', [ny, g.ints([3])])], 3);
-  return g.op('GridSample', [src, grid], { mode: 'bilinear', padding_mode: 'border', align_corners: 1 });
+  const xFull = g.add(nx, g.mul(ny, zero));
+  const yFull = g.add(ny, g.mul(nx, zero));
+  return g.concat([g.op('Unsqueeze', [xFull, g.ints([3])]), g.op('Unsqueeze', [yFull, g.ints([3])])], 3);
 }
 
 /**
@@ -85,20 +92,12 @@ export interface WarpGrid {
 }
 
 export function warpGrid(g: Graph, like: string): WarpGrid {
-  const { h, w } = sizeHW(g, like);
-  const grid = pixelGrid(g, like);
-  const two = g.scalar(2);
+  const pixel = pixelGrid(g, like);
+  const scale = normalisingScale(g, like);
   const one = g.scalar(1);
-  const scaleX = g.div(two, g.sub(w, one));
-  const scaleY = g.div(two, g.sub(h, one));
-  const nx = g.sub(g.mul(grid.x, scaleX), one); // (1, 1, W)
-  const ny = g.sub(g.mul(grid.y, scaleY), one); // (1, H, 1)
-  const zero = g.scalar(0);
-  const nxFull = g.add(nx, g.mul(ny, zero));
-  const nyFull = g.add(ny, g.mul(nx, zero));
-  const base = g.concat([g.op('Unsqueeze', [nxFull, g.ints([3])]), g.op('Unsqueeze', [nyFull, g.ints([3])])], 3);
+  const base = samplingGrid(g, g.sub(g.mul(pixel.x, scale.x), one), g.sub(g.mul(pixel.y, scale.y), one));
   const flat = (x: string) => g.op('Reshape', [x, g.ints([1])]);
-  return { base, scale: g.concat([flat(scaleX), flat(scaleY)], 0) };
+  return { base, scale: g.concat([flat(scale.x), flat(scale.y)], 0) };
 }
 
 /**

@@ -258,7 +258,9 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   // (measured: a whole flow pixel costs decals their borders, 3–4 dB, for no keep-region gain).
   const shrink = Math.round(Math.max(grid.scaleX, grid.scaleY) / 2);
   // Full-resolution work only around the edit (a decal is a few % of the frame): outside this rect nothing is edited.
-  const region = boundsOf(mask, width, height, shrink + 2) ?? { x: 0, y: 0, width: 0, height: 0 };
+  // Its margin covers the reach of every filter below (erosion, the residual's box, the closing and its fringe).
+  const closing = closingRadiusOf(width, height);
+  const region = boundsOf(mask, width, height, Math.max(shrink, 2 * closing + 1) + 2) ?? { x: 0, y: 0, width: 0, height: 0 };
   const explained = explainedByColourModel(original, edited, mask, coeffs, grid, region);
   const maskInRegion = cropPlanes(mask, 1, width, height, region);
   const erodedInRegion = shrink > 0 ? erode(maskInRegion, region.width, region.height, shrink) : maskInRegion;
@@ -266,7 +268,7 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   // generous mask, untouched pixels must stay the frame's own, not become resampled, re-lit anchor pixels.
   const inRegion = (image: RgbImage): RgbImage => ({ width: region.width, height: region.height, bitDepth: image.bitDepth, data: cropPlanes(image.data, 3, width, height, region) });
   const changedInRegion = givenMask
-    ? dilate(deriveEditMask(inRegion(original), inRegion(edited), closingRadiusOf(width, height)), region.width, region.height, 1)
+    ? dilate(deriveEditMask(inRegion(original), inRegion(edited), closing), region.width, region.height, 1)
     : maskInRegion; // a derived mask is the changed pixels already
 
   const stack = new Float32Array(5 * n);
