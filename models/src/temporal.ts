@@ -43,6 +43,6 @@ export function buildTemporal(): Graph {
   const total = g.add(g.add(g.add(wSelf, previous.weight), next.weight), g.scalar(1e-6));
   const smoothed = g.div(g.add(g.add(g.mul(flow, wSelf), g.mul(previous.via, previous.weight)), g.mul(next.via, next.weight)), total);
   g.output('flow_out', smoothed, [1, 2, 'H', 'W']);
-  g.output('conf_out', g.op('Identity', [conf]), [1, 1, 'H', 'W']);
+  g.output('conf_out', conf, [1, 1, 'H', 'W']);
   return g;
 }

@@ -50,8 +50,15 @@ function smoothHistogram(h: Float32Array): Float32Array {
   return current;
 }
 
-/** P(edited | colour) from the anchor's original colours (3 planes) and its edit mask (0..1), any resolution. */
-export function learnColourLikelihood(original: Float32Array, mask: Float32Array, pixels: number): ColourLikelihood {
+interface ColourHistograms {
+  /** Smoothed histograms of the anchor's original colours, weighted by the mask and by its complement. */
+  edited: Float32Array;
+  kept: Float32Array;
+  /** Share of the anchor the mask covers (unsmoothed). */
+  editedShare: number;
+}
+
+function colourHistograms(original: Float32Array, mask: Float32Array, pixels: number): ColourHistograms {
   const edited = new Float32Array(BINS ** 3);
   const kept = new Float32Array(BINS ** 3);
   let editedTotal = 0;
@@ -61,15 +68,18 @@ export function learnColourLikelihood(original: Float32Array, mask: Float32Array
     kept[bin] += 1 - mask[i];
     editedTotal += mask[i];
   }
-  const e = smoothHistogram(edited);
-  const k = smoothHistogram(kept);
+  return { edited: smoothHistogram(edited), kept: smoothHistogram(kept), editedShare: editedTotal / Math.max(pixels, 1) };
+}
+
+/** P(edited | colour) from the anchor's original colours (3 planes) and its edit mask (0..1), any resolution. */
+export function learnColourLikelihood(original: Float32Array, mask: Float32Array, pixels: number): ColourLikelihood {
+  const { edited: e, kept: k, editedShare: prior } = colourHistograms(original, mask, pixels);
   const likelihood = new Float32Array(BINS ** 3);
   // The plain posterior, with the anchor's own proportions as the prior: a colour shared by a small edited object
   // and a large untouched background is not claimed for the edit, and a large edited region (a background grade)
   // claims the colours it mostly holds (class-balanced counts measured 0.8 dB worse on the real clips). Colours the
   // anchor barely shows (content entering the frame later) lean on the prior, the share of the frame the designer
   // edited: a background grade claims what it has not seen, a small recolour does not.
-  const prior = editedTotal / Math.max(pixels, 1);
   for (let i = 0; i < likelihood.length; i++) {
     likelihood[i] = (e[i] + PRIOR_COUNT * prior) / (e[i] + k[i] + PRIOR_COUNT);
   }
@@ -81,15 +91,7 @@ export function learnColourLikelihood(original: Float32Array, mask: Float32Array
  * the anchor's original colours, any resolution; `mask` 0..1). A colour neither area shows gets odds of 1.
  */
 export function learnColourOdds(original: Float32Array, mask: Float32Array, pixels: number): ColourOdds {
-  const edited = new Float32Array(BINS ** 3);
-  const kept = new Float32Array(BINS ** 3);
-  for (let i = 0; i < pixels; i++) {
-    const bin = binOf(original[i], original[pixels + i], original[2 * pixels + i]);
-    edited[bin] += mask[i];
-    kept[bin] += 1 - mask[i];
-  }
-  const e = smoothHistogram(edited);
-  const k = smoothHistogram(kept);
+  const { edited: e, kept: k } = colourHistograms(original, mask, pixels);
   const total = (h: Float32Array) => h.reduce((sum, v) => sum + v, 0) || 1;
   const [editedTotal, keptTotal] = [total(e), total(k)];
   return e.map((count, i) => (count / editedTotal + UNSEEN_SHARE) / (k[i] / keptTotal + UNSEEN_SHARE));
