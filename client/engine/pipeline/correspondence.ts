@@ -3,13 +3,16 @@
  *
  * A chain walks from an anchor one frame at a time. Each link measures the neighbour flows both ways (large motion
  * is easy between neighbours), composes them with the neighbour's flow to the anchor, then refines the frame
- * directly against the anchor around that composition (which removes the drift a long chain accumulates). When
- * pixels are lost, a full search against the anchor finds content again after an occlusion.
+ * directly against the anchor around that composition (which removes the drift a long chain accumulates). Where
+ * that direct match stays poor, pixels try their neighbours' motion (PatchMatch-style propagation,
+ * match-propagation.ts), which stops the other layer's motion creeping in at motion edges. When pixels are lost, a
+ * full search against the anchor finds content again after an occlusion.
  * Confidence = the better of the chain's forward–backward consistency and the direct match quality, so content
  * that was occluded for a while is picked up again when it reappears.
  */
 import type { FlowGrid } from './anchor-model';
 import type { ModelSet } from '../runtime/models';
+import { propagateMatches } from './match-propagation';
 import { boxMean, dilate, sampleBilinear } from './raster';
 import { runModel } from './tensors';
 
@@ -66,6 +69,8 @@ const LOST = 0.3;
 /** Chain confidence from which a pixel's correspondence counts as established (it claims its anchor content). */
 const CONFIDENT = 0.5;
 const REACQUIRE_FRACTION = 0.01;
+/** Direct match quality under which a pixel tries its neighbours' motion (a true match scores ~0.97). */
+const DOUBTFUL_QUALITY = 0.9;
 /** Flow-resolution pixels around the anchor's edit within which lost content is worth re-acquiring. */
 const EDIT_ZONE_RADIUS = 16;
 
@@ -241,6 +246,14 @@ export class CorrespondenceStage {
     const refinedQuality = matchQuality(refined.residual, this.pixels);
     const plausible = colourPlausibility(refined.residual, this.pixels);
     const flow = refined.flow;
+    const nearEdit = this.nearEditReach(refined.flow, chained.conf, anchorMaskLow);
+    // A chain can be consistent and still wrong: near a motion edge both neighbour flows take the other layer's
+    // motion. Where the direct match says so (poor quality) the pixel tries its neighbours' motion instead.
+    // Only where the edit can reach (elsewhere no output depends on it), and only for chained pixels: lost ones are
+    // left to re-acquisition, whose evidence is measured for the flow it keeps.
+    const doubtful = new Uint8Array(this.pixels);
+    for (let i = 0; i < this.pixels; i++) doubtful[i] = nearEdit[i] > 0 && chained.conf[i] >= CONFIDENT && refinedQuality[i] < DOUBTFUL_QUALITY ? 1 : 0;
+    propagateMatches(frameLow, anchorLow, flow, doubtful, this.grid.width, this.grid.height);
     const conf = new Float32Array(this.pixels);
     const claimed = claimedInAnchor(refined.flow, chained.conf, this.grid.width, this.grid.height);
     const unclaimed = (flowField: Float32Array, i: number) => {
@@ -258,7 +271,6 @@ export class CorrespondenceStage {
       conf[i] = Math.max(chainWord, appearance);
       if (chained.conf[i] < LOST) lost.push(i);
     }
-    const nearEdit = this.nearEditReach(refined.flow, chained.conf, anchorMaskLow);
     const lostNearEdit = lost.filter((i) => nearEdit[i] > 0).length;
     if (lostNearEdit > this.pixels * REACQUIRE_FRACTION) {
       // Where the chain broke (occlusion, disocclusion, content entering), its composed flow says nothing. Search

@@ -153,7 +153,7 @@ export function pastePlane(target: Float32Array, width: number, crop: Float32Arr
 }
 
 /** The smallest rect holding every pixel above zero, grown by `margin` and clamped to the image; null if none. */
-export function boundsOf(plane: Float32Array, width: number, height: number, margin: number): Rect | null {
+export function boundsOf(plane: ArrayLike<number>, width: number, height: number, margin: number): Rect | null {
   let [x0, y0, x1, y1] = [width, height, -1, -1];
   for (let y = 0; y < height; y++) {
     const row = y * width;
