@@ -156,6 +156,45 @@ describe('propagateMatches', () => {
     expect(wrong).toBe(0);
   });
 
+  it('reaches a surface’s part across an occluding band', () => {
+    // One rotating surface, crossed by a 12-column band that moves on its own (an occluder, tracked). Everything
+    // right of the band was re-acquired wrongly as a whole: no neighbour of it has the surface's motion except
+    // across the band.
+    const surface = rotationFlow(20, 32, 24, 2, 1);
+    const truth = surface.slice();
+    for (let i = 0; i < N; i++) {
+      const x = i % W;
+      if (x >= 20 && x < 32) {
+        truth[i] = -5;
+        truth[N + i] = 3;
+      }
+    }
+    const frame = frameThrough(anchor, truth);
+    const flow = truth.slice();
+    const doubtful = new Uint8Array(N);
+    for (let i = 0; i < N; i++) {
+      const x = i % W;
+      if (x >= 32) {
+        flow[i] += 7;
+        flow[N + i] -= 4;
+        doubtful[i] = 1;
+      }
+    }
+    propagateMatches(frame, anchor, flow, doubtful, W, H);
+    let fixed = 0;
+    let total = 0;
+    for (let i = 0; i < N; i++) {
+      // Judge pixels whose patch lands inside the anchor (the rotation carries the bottom rows off it) and does not
+      // reach into the band (the first two columns see both layers).
+      const [tx, ty] = [(i % W) + truth[i], Math.floor(i / W) + truth[N + i]];
+      if (!doubtful[i] || i % W < 34 || tx < 2 || ty < 2 || tx > W - 3 || ty > H - 3) continue;
+      total++;
+      if (Math.hypot(flow[i] - truth[i], flow[N + i] - truth[N + i]) < 0.1) fixed++;
+    }
+    expect(total).toBeGreaterThan(200);
+    expect(fixed / total).toBeGreaterThan(0.95);
+  });
+
   it('leaves a correct field as it is', () => {
     const truth = rotationFlow(10, 20, 20, -2, 1);
     const frame = frameThrough(anchor, truth);

@@ -20,6 +20,12 @@ const IMPROVEMENT = 0.9;
 const MEAN_WEIGHT = 0.25;
 /** Candidates closer than this to the current motion (flow px, and per px of offset for the Jacobian) are skipped. */
 const SAME_MOTION = 0.05;
+/**
+ * Besides the adjacent neighbours, the neighbours this far back along the scan (flow-resolution pixels) are tried
+ * too: motion can then reach a surface's part across an occluder a few tens of pixels wide, or across a strip that
+ * was re-acquired wrongly as a whole.
+ */
+const JUMPS = [8, 24];
 
 /** Local affine motion: flow (fx, fy) and its Jacobian (∂fx/∂x, ∂fx/∂y, ∂fy/∂x, ∂fy/∂y). */
 export interface AffineMotion {
@@ -107,15 +113,15 @@ export function patchCost(frame: Float32Array, anchor: Float32Array, width: numb
 
 /**
  * Improves `flow` (frame → anchor, 2 planes, flow-resolution pixels) in place at the pixels where `doubtful` is
- * non-zero: two scan passes (down-right, then up-left), each pixel trying its two already-visited neighbours'
- * affine motion. Returns how many pixels took a neighbour's motion.
+ * non-zero: two scan passes (down-right, then up-left), each pixel trying the affine motion of its two
+ * already-visited neighbours and of the pixels JUMPS further back along the same row and column. Returns how many pixels took a neighbour's motion.
  */
 export function propagateMatches(frameLow: Float32Array, anchorLow: Float32Array, flow: Float32Array, doubtful: Uint8Array, width: number, height: number): number {
   const pixels = width * height;
-  // Neighbours one pixel beyond the doubtful ones are candidates too.
-  const box = boundsOf(doubtful, width, height, 1);
+  const box = boundsOf(doubtful, width, height, 0);
   if (!box) return 0;
-  const [jxx, jxy, jyx, jyy] = flowJacobian(flow, width, height, box);
+  // Every pixel a candidate comes from needs its Jacobian: up to the farthest jump beyond the doubtful ones.
+  const [jxx, jxy, jyx, jyy] = flowJacobian(flow, width, height, boundsOf(doubtful, width, height, Math.max(1, ...JUMPS))!);
   const cost = new Float32Array(pixels).fill(-1);
   const adopted = new Uint8Array(pixels);
   const own: AffineMotion = { fx: 0, fy: 0, jxx: 0, jxy: 0, jyx: 0, jyy: 0 };
@@ -162,6 +168,10 @@ export function propagateMatches(frameLow: Float32Array, anchorLow: Float32Array
     }
     tryNeighbour(x, y, x - step, y);
     tryNeighbour(x, y, x, y - step);
+    for (const jump of JUMPS) {
+      tryNeighbour(x, y, x - step * jump, y);
+      tryNeighbour(x, y, x, y - step * jump);
+    }
   };
   const [x0, y0, x1, y1] = [box.x, box.y, box.x + box.width - 1, box.y + box.height - 1];
   for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) visit(x, y, 1);
