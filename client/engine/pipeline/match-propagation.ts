@@ -114,7 +114,8 @@ export function patchCost(frame: Float32Array, anchor: Float32Array, width: numb
 /**
  * Improves `flow` (frame → anchor, 2 planes, flow-resolution pixels) in place at the pixels where `doubtful` is
  * non-zero: two scan passes (down-right, then up-left), each pixel trying the affine motion of its two
- * already-visited neighbours and of the pixels JUMPS further back along the same row and column. Returns how many pixels took a neighbour's motion.
+ * already-visited neighbours and of the pixels JUMPS further back along the same row and column. Returns how many
+ * pixels took a neighbour's motion.
  */
 export function propagateMatches(frameLow: Float32Array, anchorLow: Float32Array, flow: Float32Array, doubtful: Uint8Array, width: number, height: number): number {
   const pixels = width * height;
