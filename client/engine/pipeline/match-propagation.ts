@@ -85,6 +85,7 @@ export function patchCost(frame: Float32Array, anchor: Float32Array, width: numb
     const py = Math.min(height - 1, Math.max(0, y + dy));
     for (const dx of PATCH_OFFSETS) {
       const px = Math.min(width - 1, Math.max(0, x + dx));
+      // raster.sampleBilinear inlined: one set of taps and weights serves all three planes (the hot loop here).
       const ax = Math.min(Math.max(x + dx + motion.fx + motion.jxx * dx + motion.jxy * dy, 0), width - 1);
       const ay = Math.min(Math.max(y + dy + motion.fy + motion.jyx * dx + motion.jyy * dy, 0), height - 1);
       const x0 = Math.floor(ax);
