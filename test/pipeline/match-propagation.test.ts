@@ -2,27 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { flowJacobian, patchCost, propagateMatches } from '../../client/engine/pipeline/match-propagation';
 import { sampleBilinear } from '../../client/engine/pipeline/raster';
+import { colourTexture, renderTexture } from '../models/texture';
 
 const [W, H] = [64, 48];
 const N = W * H;
 const WHOLE = { x: 0, y: 0, width: W, height: H };
 
-/** A smooth random texture (3 planes, values in 0..1): sums of a few sinusoids per channel, seeded. */
+/** A textured image (3 planes): the models' tests' procedural colour texture. */
 function texture(seed: number): Float32Array {
-  let state = seed;
-  const random = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-  const planes = new Float32Array(3 * N);
-  for (let c = 0; c < 3; c++) {
-    const waves = Array.from({ length: 6 }, () => ({ fx: (random() - 0.5) * 0.9, fy: (random() - 0.5) * 0.9, phase: random() * 6.28 }));
-    for (let i = 0; i < N; i++) {
-      const x = i % W;
-      const y = Math.floor(i / W);
-      let v = 0;
-      for (const w of waves) v += Math.sin(w.fx * x + w.fy * y + w.phase);
-      planes[c * N + i] = 0.5 + v / 12;
-    }
-  }
-  return planes;
+  return renderTexture(colourTexture(seed), W, H);
 }
 
 /** The frame that sees `anchor` through `flow` (frame(x) = anchor(x + flow(x)), bilinear). */
