@@ -147,7 +147,8 @@ async function openVideo(video: string, options: { workDir: string; signal?: Abo
   };
 }
 
-async function readFrame(files: string[], index: number, size: { width: number; height: number }): Promise<RgbImage> {
+/** Reads frame `index` of `files`, which must be of `size` (its errors name the frame). */
+export async function readFrame(files: string[], index: number, size: { width: number; height: number }): Promise<RgbImage> {
   if (!Number.isInteger(index) || index < 0 || index >= files.length) {
     throw new RangeError(`frame index ${index} is outside 0..${files.length - 1}`);
   }

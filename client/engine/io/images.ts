@@ -43,9 +43,12 @@ export interface ImageHeader extends ImageSize {
 
 const READABLE_FORMATS = new Set(['png', 'jpeg', 'tiff', 'webp']);
 
-/** PNG settings measured at 1080p (8-bit, 2-core box): level 1 without adaptive filtering writes in ~70 ms against
- * ~130 ms (level 3) and ~200 ms (level 3 + filtering) for files ~2x larger. Speed wins: outputs are intermediates. */
-const PNG_OPTIONS = { compressionLevel: 1, adaptiveFiltering: false } as const;
+/**
+ * PNG settings measured at 1080p (8-bit, 2-core box, a real frame): stored (level 0) writes in ~12 ms CPU; level 1
+ * without filtering took ~80 ms for a file only 8% smaller, level 1 with adaptive filtering ~210 ms for 35% smaller.
+ * Speed wins: outputs are intermediates, and writing them was a tenth of a run's CPU time.
+ */
+const PNG_OPTIONS = { compressionLevel: 0, adaptiveFiltering: false } as const;
 
 /** 'truncated' rather than the default 'warning': harmless JPEG warnings (extra bytes before a marker, common in
  * camera files) pass, a cut-off file fails. */
@@ -146,10 +149,12 @@ export async function readRgbImage(file: string, options: ImageReadOptions): Pro
   }
   const plane = width * height;
   const data = new Float32Array(3 * plane);
-  for (let i = 0, s = 0; i < plane; i++, s += channels) {
-    data[i] = samples[s] * scale;
-    data[plane + i] = samples[s + 1] * scale;
-    data[2 * plane + i] = samples[s + 2] * scale;
+  // A table of the float value of every code, one channel at a time: ~1.6× faster than scaling each sample in one
+  // interleaved pass (this runs on every frame), and the same float32 values.
+  const values = new Float32Array(pixels.bitDepth === 16 ? 65536 : 256).map((_, code) => code * scale);
+  for (let c = 0; c < 3; c++) {
+    const out = data.subarray(c * plane, (c + 1) * plane);
+    for (let i = 0, s = c; i < plane; i++, s += channels) out[i] = values[samples[s]];
   }
   return { width, height, data, bitDepth: pixels.bitDepth, ...(channels === 3 ? { fileSamples: samples } : {}) };
 }

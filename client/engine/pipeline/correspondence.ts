@@ -11,7 +11,7 @@
  * that was occluded for a while is picked up again when it reappears.
  */
 import type { FlowGrid } from './anchor-model';
-import type { ModelSet } from '../runtime/models';
+import type { ModelSet, SessionSet } from '../runtime/models';
 import { propagateMatches } from './match-propagation';
 import { boxMean, dilate, sampleBilinear } from './raster';
 import { runModel } from './tensors';
@@ -23,12 +23,35 @@ export interface ChainState {
   conf: Float32Array;
 }
 
-export interface ChainLink {
-  state: ChainState;
+/** The motion between two consecutive frames of a chain, estimated both ways apart. */
+export interface NeighbourMotion {
   /** Flow from this frame to the previous frame of the chain. */
   toPrevious: Float32Array;
   /** Flow from the previous frame of the chain to this one. */
   fromPrevious: Float32Array;
+}
+
+/**
+ * The neighbour flows of a link. They depend on the two frames only, never on the chain, so the capture thread
+ * computes them ahead (capture.ts). `guess` (the previous link's `toPrevious`, or zeros) seeds the search for
+ * fast, steady motion.
+ */
+export async function neighbourMotion(models: SessionSet<'correspondence_search'>, grid: FlowGrid, frameLow: Float32Array, previousLow: Float32Array, guess: Float32Array): Promise<NeighbourMotion> {
+  const search = (source: Float32Array, target: Float32Array, init: Float32Array) =>
+    runModel(models, models.sessions.correspondence_search, {
+      source: { data: source, dims: [1, 3, grid.height, grid.width] },
+      target: { data: target, dims: [1, 3, grid.height, grid.width] },
+      init_flow: { data: init, dims: [1, 2, grid.height, grid.width] },
+    });
+  const step = await search(frameLow, previousLow, guess);
+  // An independent search back: only two estimates made apart can vouch for each other (a backward flow refined
+  // from the step's inverse agrees with it too readily; measured: keep-region PSNR fell by up to 4 dB).
+  const back = await search(previousLow, frameLow, step.flow.map((v) => -v));
+  return { toPrevious: step.flow, fromPrevious: back.flow };
+}
+
+export interface ChainLink extends NeighbourMotion {
+  state: ChainState;
 }
 
 /** Structure residual ≲0.15 and colour residual ~0.02 for a true match; ≳0.4 and ~0.2 for a wrong one. */
@@ -160,11 +183,18 @@ export function splat(flow: Float32Array, weights: Float32Array | null, width: n
       const y0 = Math.floor(ty);
       const fx = tx - x0;
       const fy = ty - y0;
-      const taps: Array<[number, number, number]> = [[0, 0, (1 - fx) * (1 - fy)], [1, 0, fx * (1 - fy)], [0, 1, (1 - fx) * fy], [1, 1, fx * fy]];
-      for (const [dx, dy, k] of taps) {
-        const px = x0 + dx;
-        const py = y0 + dy;
-        if (px >= 0 && py >= 0 && px < width && py < height) hits[py * width + px] += w * k;
+      // The four taps written out: a per-pixel array of taps cost 6× the time (this runs twice per link).
+      const inX0 = x0 >= 0 && x0 < width;
+      const inX1 = x0 + 1 >= 0 && x0 + 1 < width;
+      if (y0 >= 0 && y0 < height) {
+        const row = y0 * width;
+        if (inX0) hits[row + x0] += w * ((1 - fx) * (1 - fy));
+        if (inX1) hits[row + x0 + 1] += w * (fx * (1 - fy));
+      }
+      if (y0 + 1 >= 0 && y0 + 1 < height) {
+        const row = (y0 + 1) * width;
+        if (inX0) hits[row + x0] += w * ((1 - fx) * fy);
+        if (inX1) hits[row + x0 + 1] += w * (fx * fy);
       }
     }
   }
@@ -223,23 +253,18 @@ export class CorrespondenceStage {
   }
 
   /**
-   * Advance the chain from `previous` (frame `previousLow`) to frame `index` (`frameLow`).
-   * `motionGuess` (the last link's step, or zeros) seeds the neighbour search for fast, steady motion.
+   * Advance the chain from `previous` to frame `index` (`frameLow`), moving with `motion` (neighbourMotion).
    * `anchorMaskLow` (the anchor's carried edit mask at flow resolution) limits the re-acquisition search to frames
    * where lost pixels lie near where the edit reaches, and to matches near the edit: elsewhere no result depends on
    * them.
    */
-  async link(previous: ChainState, previousLow: Float32Array, index: number, frameLow: Float32Array, anchorLow: Float32Array, motionGuess: Float32Array, anchorMaskLow: Float32Array): Promise<ChainLink> {
-    const step = await this.flow('correspondence_search', frameLow, previousLow, motionGuess);
-    // An independent search back: only two estimates made apart can vouch for each other (a backward flow refined
-    // from the step's inverse agrees with it too readily; measured: keep-region PSNR fell by up to 4 dB).
-    const back = await this.flow('correspondence_search', previousLow, frameLow, step.flow.map((v) => -v));
+  async link(previous: ChainState, index: number, frameLow: Float32Array, anchorLow: Float32Array, motion: NeighbourMotion, anchorMaskLow: Float32Array): Promise<ChainLink> {
     const chained = await runModel(this.models, this.models.sessions.chain, {
-      step_flow: { data: step.flow, dims: this.dims2 },
-      back_flow: { data: back.flow, dims: this.dims2 },
+      step_flow: { data: motion.toPrevious, dims: this.dims2 },
+      back_flow: { data: motion.fromPrevious, dims: this.dims2 },
       chain_flow: { data: previous.flow, dims: this.dims2 },
       chain_conf: { data: previous.conf, dims: this.dims1 },
-      coverage: { data: coverageOf(back.flow, this.grid.width, this.grid.height), dims: this.dims1 },
+      coverage: { data: coverageOf(motion.fromPrevious, this.grid.width, this.grid.height), dims: this.dims1 },
     });
     // Local match against the anchor around the chain's answer: removes the drift a long chain accumulates.
     const refined = await this.flow('correspondence_refine', frameLow, anchorLow, chained.flow);
@@ -296,6 +321,6 @@ export class CorrespondenceStage {
         conf[i] = evidence;
       }
     }
-    return { state: { index, flow, conf }, toPrevious: step.flow, fromPrevious: back.flow };
+    return { state: { index, flow, conf }, toPrevious: motion.toPrevious, fromPrevious: motion.fromPrevious };
   }
 }

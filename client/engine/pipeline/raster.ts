@@ -18,17 +18,25 @@ export function boxMean(plane: Float32Array, width: number, height: number, radi
       tmp[row + x] = sum / (hi - lo + 1);
     }
   }
-  for (let x = 0; x < width; x++) {
-    let sum = 0;
-    let lo = 0;
-    let hi = -1;
-    for (let y = 0; y < height; y++) {
-      const wantHi = Math.min(height - 1, y + radius);
-      const wantLo = Math.max(0, y - radius);
-      while (hi < wantHi) sum += tmp[++hi * width + x];
-      while (lo < wantLo) sum -= tmp[lo++ * width + x];
-      out[y * width + x] = sum / (hi - lo + 1);
+  // Vertical pass a row at a time with one running sum per column (walking down columns misses the cache). Each
+  // column's sum sees the same additions and subtractions in the same order as a column walk would.
+  const sums = new Float64Array(width);
+  let lo = 0;
+  let hi = -1;
+  for (let y = 0; y < height; y++) {
+    const wantHi = Math.min(height - 1, y + radius);
+    const wantLo = Math.max(0, y - radius);
+    while (hi < wantHi) {
+      const row = ++hi * width;
+      for (let x = 0; x < width; x++) sums[x] += tmp[row + x];
     }
+    while (lo < wantLo) {
+      const row = lo++ * width;
+      for (let x = 0; x < width; x++) sums[x] -= tmp[row + x];
+    }
+    const row = y * width;
+    const count = hi - lo + 1;
+    for (let x = 0; x < width; x++) out[row + x] = sums[x] / count;
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { ModelSet, Session } from '../runtime/models';
 export type Feeds = Record<string, { data: Float32Array; dims: number[] }>;
 
 /** Runs one model; returns each output's data by name. */
-export async function runModel(models: ModelSet, session: Session, feeds: Feeds): Promise<Record<string, Float32Array>> {
+export async function runModel(models: Pick<ModelSet, 'ort'>, session: Session, feeds: Feeds): Promise<Record<string, Float32Array>> {
   const tensors: Record<string, import('onnxruntime-node').Tensor> = {};
   for (const [name, { data, dims }] of Object.entries(feeds)) tensors[name] = new models.ort.Tensor('float32', data, dims);
   const results = await session.run(tensors);

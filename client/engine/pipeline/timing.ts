@@ -11,6 +11,11 @@ export class StageTimer {
     }
   }
 
+  /** Time measured elsewhere (another thread's stages). */
+  add(stage: string, ms: number): void {
+    this.totals[stage] = (this.totals[stage] ?? 0) + ms;
+  }
+
   /** Milliseconds per stage, rounded. */
   summary(): Record<string, number> {
     return Object.fromEntries(Object.entries(this.totals).map(([stage, ms]) => [stage, Math.round(ms)]));

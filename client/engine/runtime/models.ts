@@ -13,13 +13,23 @@ import { buildAllModels, manifestOf } from '../../../models/src/manifest';
 type Ort = typeof import('onnxruntime-node');
 export type Session = import('onnxruntime-node').InferenceSession;
 
-export interface ModelSet {
+/** Open sessions for some of the models. */
+export interface SessionSet<N extends ModelName = ModelName> {
   ort: Ort;
-  sessions: Record<ModelName, Session>;
+  sessions: Record<N, Session>;
   /** Execution provider actually used. */
   device: string;
   manifest: Manifest;
   release(): Promise<void>;
+}
+
+export type ModelSet = SessionSet<ModelName>;
+
+export interface LoadOptions<N extends ModelName> {
+  /** Open only these models (a helper thread needs few); all by default. */
+  only?: readonly N[];
+  /** Intra-op threads per session; onnxruntime's default (one per core) when absent. */
+  threads?: number;
 }
 
 function loadOrt(): Ort {
@@ -51,7 +61,7 @@ interface ModelBytes {
   bytes: Record<ModelName, Uint8Array>;
 }
 
-function readModels(warn: (message: string) => void): ModelBytes {
+function readModels(names: readonly ModelName[]): ModelBytes {
   const dir = findModelDir();
   if (!dir) {
     // No built files (e.g. running from source): the graphs are generated code, so build them in memory.
@@ -61,14 +71,14 @@ function readModels(warn: (message: string) => void): ModelBytes {
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const bytes = {} as Record<ModelName, Uint8Array>;
-  for (const name of MODEL_NAMES) {
+  // The self-test graph comes too: a GPU provider is proven with it before any model is trusted to it.
+  for (const name of new Set<ModelName>([...names, 'selftest'])) {
     const entry = manifest.models.find((m) => m.name === name);
     if (!entry) throw new Error(`Model manifest ${join(dir, 'manifest.json')} has no "${name}" model; rebuild with \`npm run build:models\`.`);
     const file = join(dir, entry.file);
     if (!existsSync(file)) throw new Error(`Model file ${file} is missing; rebuild with \`npm run build:models\`.`);
     bytes[name] = readFileSync(file);
   }
-  void warn;
   return { manifest, bytes };
 }
 
@@ -119,9 +129,10 @@ function autoCandidates(ort: Ort): { candidates: Array<Exclude<DeviceName, 'auto
   return { candidates, skipped };
 }
 
-function sessionOptions(provider: string, quiet = false): import('onnxruntime-node').InferenceSession.SessionOptions {
+function sessionOptions(provider: string, quiet = false, threads?: number): import('onnxruntime-node').InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
+    ...(threads ? { intraOpNumThreads: threads } : {}),
     // Errors only; a probe that is expected to fail on some machines logs nothing at all.
     logSeverityLevel: quiet ? 4 : 3,
     graphOptimizationLevel: 'all',
@@ -149,30 +160,40 @@ async function selfTest(ort: Ort, provider: string, bytes: Uint8Array): Promise<
   }
 }
 
-export async function loadModels(device: DeviceName, warn: (message: string) => void): Promise<ModelSet> {
+/**
+ * The execution provider `device` stands for here: for `auto`, the first GPU provider that passes the self-test, else
+ * the CPU (with a one-line reason); an explicit GPU device must pass the self-test too.
+ */
+export async function chooseProvider(device: DeviceName, warn: (message: string) => void): Promise<string> {
+  if (device === 'cpu') return 'cpu';
   const ort = loadOrt();
-  const { manifest, bytes } = readModels(warn);
-  let provider = 'cpu';
-  if (device === 'auto') {
-    const { candidates, skipped } = autoCandidates(ort);
-    const reasons: string[] = [...skipped];
-    for (const candidate of candidates) {
-      const failure = await selfTest(ort, PROVIDER_OF[candidate], bytes.selftest);
-      if (!failure) {
-        provider = PROVIDER_OF[candidate];
-        break;
-      }
-      reasons.push(`${candidate}: ${failure}`);
-    }
-    if (provider === 'cpu') warn(`Using the CPU (no GPU provider passed its self-test: ${reasons.join('; ')}).`);
-  } else if (device !== 'cpu') {
+  const { bytes } = readModels([]);
+  if (device !== 'auto') {
     const failure = await selfTest(ort, PROVIDER_OF[device], bytes.selftest);
     if (failure) throw new InputError(`--device ${device} is not usable here (${failure}); use --device auto or cpu.`);
-    provider = PROVIDER_OF[device];
+    return PROVIDER_OF[device];
   }
-  const sessions = {} as Record<ModelName, Session>;
-  for (const name of MODEL_NAMES) {
-    sessions[name] = await ort.InferenceSession.create(bytes[name], sessionOptions(provider));
+  const { candidates, skipped } = autoCandidates(ort);
+  const reasons: string[] = [...skipped];
+  for (const candidate of candidates) {
+    const failure = await selfTest(ort, PROVIDER_OF[candidate], bytes.selftest);
+    if (!failure) return PROVIDER_OF[candidate];
+    reasons.push(`${candidate}: ${failure}`);
+  }
+  warn(`Using the CPU (no GPU provider passed its self-test: ${reasons.join('; ')}).`);
+  return 'cpu';
+}
+
+/** Opens sessions on `provider` (from chooseProvider) for every model, or for `options.only`. */
+export function openModels(provider: string, options?: { threads?: number }): Promise<ModelSet>;
+export function openModels<N extends ModelName>(provider: string, options: LoadOptions<N>): Promise<SessionSet<N>>;
+export async function openModels<N extends ModelName>(provider: string, options: LoadOptions<N> = {}): Promise<SessionSet<N>> {
+  const ort = loadOrt();
+  const names = (options.only ?? MODEL_NAMES) as readonly N[];
+  const { manifest, bytes } = readModels(names);
+  const sessions = {} as Record<N, Session>;
+  for (const name of names) {
+    sessions[name] = await ort.InferenceSession.create(bytes[name], sessionOptions(provider, false, options.threads));
     checkContract(name, sessions[name], manifest);
   }
   return {
@@ -181,7 +202,7 @@ export async function loadModels(device: DeviceName, warn: (message: string) => 
     device: provider,
     manifest,
     async release() {
-      for (const name of MODEL_NAMES) await sessions[name].release();
+      for (const name of names) await sessions[name].release();
     },
   };
 }

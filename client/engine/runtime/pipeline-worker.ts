@@ -5,15 +5,9 @@
  * frames. Once the final message is posted the worker stops listening, so its event loop empties and it exits.
  */
 import { isMainThread, parentPort, workerData } from 'worker_threads';
-import { errorCodeOf } from '../errors';
 import { propagate } from '../pipeline/propagate';
 import type { HostMessage, WorkerInput, WorkerMessage } from './worker-host';
-
-/** Errors cross the thread boundary as plain data: the host rebuilds the class from `kind`. */
-function toWire(error: unknown): Extract<WorkerMessage, { type: 'error' }> {
-  const asError = error instanceof Error ? error : new Error(String(error));
-  return { type: 'error', kind: errorCodeOf(error), name: asError.name, message: asError.message, stack: asError.stack };
-}
+import { toWire } from './wire-errors';
 
 async function runOne(port: NonNullable<typeof parentPort>, input: WorkerInput): Promise<void> {
   const controller = new AbortController();

@@ -4,19 +4,16 @@
  * worker the main event loop stays free. Same contract as pipeline/propagate's `propagate`: EngineEvents are relayed
  * as they come, aborting the signal cancels, and errors keep their kind (InputError, CancelledError, other) with the
  * original one-line message.
- *
- * Starting the worker from TypeScript sources (tsx, vitest): a Worker cannot load a .ts entry by itself, and on
- * Node 20 `execArgv: ['--import', 'tsx']` does not help either (measured with tsx 4.23: the worker still fails with
- * "Unknown file extension .ts"). So from sources the worker is started from a two-line eval shim that registers tsx's
- * CommonJS hook (`tsx/cjs/api`) and then requires the .ts entry. From the compiled build (bin/anchorflow.js) the
- * worker loads build/.../pipeline-worker.js directly and needs no tsx.
+ * The worker is started as thread-entry.ts says (compiled build or TypeScript sources).
  */
-import { existsSync } from 'fs';
-import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { EngineEvent, ErrorCode, PropagateRequest, PropagateResult } from '../../shared/protocol';
-import { CancelledError, InputError } from '../errors';
+import type { EngineEvent, PropagateRequest, PropagateResult } from '../../shared/protocol';
+import { CancelledError } from '../errors';
 import type { PropagateOptions } from '../pipeline/propagate';
+import { pinNativeLibraries, workerEntry, type WorkerEntry } from './thread-entry';
+import { reviveError, type WireError } from './wire-errors';
+
+export { reviveError } from './wire-errors';
 
 /** What the worker gets as `workerData`. */
 export interface WorkerInput {
@@ -30,7 +27,7 @@ export type HostMessage = { type: 'cancel' };
 export type WorkerMessage =
   | { type: 'event'; event: EngineEvent }
   | { type: 'result'; result: PropagateResult }
-  | { type: 'error'; kind: ErrorCode; name: string; message: string; stack?: string };
+  | WireError;
 
 export interface WorkerRunOptions extends PropagateOptions {
   /**
@@ -44,48 +41,6 @@ export interface WorkerRunOptions extends PropagateOptions {
 export const DEFAULT_CANCEL_GRACE_MS = 10_000;
 /** After its final message the worker should exit at once; if something native holds it, stop it. */
 const EXIT_GRACE_MS = 5_000;
-
-/** Rebuilds the error class the pipeline threw, from its wire form. */
-export function reviveError(wire: Extract<WorkerMessage, { type: 'error' }>): Error {
-  let error: Error;
-  if (wire.kind === 'bad-input') error = new InputError(wire.message);
-  else if (wire.kind === 'cancelled') error = new CancelledError(wire.message);
-  else {
-    error = new Error(wire.message);
-    error.name = wire.name;
-  }
-  // The worker's stack says where it failed (shown with ANCHORFLOW_DEBUG); ours would only show the message port.
-  if (wire.stack) error.stack = wire.stack;
-  return error;
-}
-
-interface WorkerEntry {
-  /** A file path, or source code when `evalCode` is set. */
-  script: string;
-  evalCode: boolean;
-}
-
-function workerEntry(): WorkerEntry {
-  const fromSources = path.extname(__filename) === '.ts';
-  const entry = path.join(__dirname, fromSources ? 'pipeline-worker.ts' : 'pipeline-worker.js');
-  if (!existsSync(entry)) throw new Error(`The engine worker ${entry} is missing; rebuild with \`npm run build:engine\`.`);
-  if (!fromSources) return { script: entry, evalCode: false };
-  let tsxApi: string;
-  try {
-    tsxApi = require.resolve('tsx/cjs/api');
-  } catch {
-    throw new Error('Running the engine from its TypeScript sources needs tsx (a dev dependency); run `npm ci`, or use the build via `npm run build:engine`.');
-  }
-  return { script: `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(entry)});\n`, evalCode: true };
-}
-
-/**
- * sharp's shared libraries must stay loaded by the main thread: on glibc, a worker that loaded them last would
- * unload them on exit while libvips threads may still run (sharp's documented worker-thread rule).
- */
-function pinNativeLibraries(): void {
-  require('sharp');
-}
 
 /** Worker threads started here that have not exited yet. */
 const liveWorkers = new Set<Worker>();
@@ -118,7 +73,7 @@ export function propagateInWorker(request: PropagateRequest, options: WorkerRunO
   if (signal?.aborted) return Promise.reject(new CancelledError());
   let entry: WorkerEntry;
   try {
-    entry = workerEntry();
+    entry = workerEntry('pipeline-worker');
     pinNativeLibraries();
   } catch (error) {
     return Promise.reject(error);

@@ -1,0 +1,223 @@
+/**
+ * Capture stage: frames decoded to planar float at full and flow resolution, and the neighbour flows between
+ * consecutive frames of a chain, all made on a thread of their own (runtime/capture-worker.ts) while the pipeline
+ * thread works on earlier frames.
+ *
+ * Why a thread: on two cores the pipeline thread was the bottleneck (decoding, converting and both neighbour
+ * searches were a good half of its time) while the other core idled a fifth of the run. Neighbour flows depend on
+ * the two frames only, never on the chain, so they can be made ahead, exactly as they would be in line.
+ *
+ * A walk streams the links of a chain (frame + motion from the previous frame) at most AHEAD links ahead of the
+ * consumer, so memory stays a few frames deep. Frames asked for by index (anchors, the frame being rendered) come
+ * from a small cache of the latest frames, or are decoded on request.
+ */
+import { Worker } from 'worker_threads';
+import type { FrameSource } from '../io/frames';
+import type { RgbImage } from '../io/image-types';
+import { pinNativeLibraries, workerEntry } from '../runtime/thread-entry';
+import { reviveError, type WireError } from '../runtime/wire-errors';
+import type { FlowGrid } from './anchor-model';
+import type { NeighbourMotion } from './correspondence';
+import type { StageTimer } from './timing';
+
+export interface CapturedFrame {
+  index: number;
+  full: RgbImage;
+  /** The frame at flow resolution (3 planes). */
+  low: Float32Array;
+}
+
+export interface CapturedLink {
+  frame: CapturedFrame;
+  /** Motion between the walk's previous frame and this one. */
+  motion: NeighbourMotion;
+}
+
+/** What the capture worker gets as `workerData`. */
+export interface CaptureWorkerInput {
+  files: string[];
+  width: number;
+  height: number;
+  grid: FlowGrid;
+}
+
+/** Pipeline → capture worker. */
+export type CaptureRequest =
+  /** Open the search model (once the pipeline knows its execution provider). */
+  | { type: 'open'; device: string; threads?: number }
+  | { type: 'frame'; id: number; index: number }
+  /** Stream the links from frame `from` (whose flow-resolution pixels are `fromLow`) to `end`, inclusive. */
+  | { type: 'walk'; id: number; from: number; fromLow: Float32Array; direction: 1 | -1; end: number; ahead: number }
+  /** The consumer took one link: one more may be made. */
+  | { type: 'credit'; id: number }
+  | { type: 'stop'; id: number }
+  | { type: 'close' };
+
+/** Capture worker → pipeline. `id` -1 is a failure of the thread itself (e.g. the model would not open). */
+export type CaptureReply =
+  | { type: 'frame'; id: number; frame: CapturedFrame }
+  | { type: 'link'; id: number; link: CapturedLink }
+  | { type: 'end'; id: number }
+  | ({ id: number } & WireError)
+  | { type: 'closed'; stageMs: Record<string, number> };
+
+/** Links made ahead of the consumer: enough to keep both threads busy, few enough to bound memory. */
+const AHEAD = 2;
+/** Latest frames kept for rendering (which follows the chain one frame behind). */
+const CACHE_FRAMES = 3;
+
+/** One walk's links as they arrive, for one consumer. */
+class LinkQueue {
+  private readonly links: CapturedLink[] = [];
+  private waiter: (() => void) | null = null;
+  private failure: Error | null = null;
+  ended = false;
+
+  push(link: CapturedLink): void {
+    this.links.push(link);
+    this.wake();
+  }
+
+  end(failure?: Error): void {
+    this.ended = true;
+    this.failure ??= failure ?? null;
+    this.wake();
+  }
+
+  /** The next link; null once the walk has ended. */
+  async next(): Promise<CapturedLink | null> {
+    while (this.links.length === 0 && !this.ended) await new Promise<void>((resolve) => (this.waiter = resolve));
+    if (this.failure) throw this.failure;
+    return this.links.shift() ?? null;
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.();
+  }
+}
+
+export class CaptureThread {
+  private readonly worker: Worker;
+  private nextId = 0;
+  private readonly frameRequests = new Map<number, { resolve: (frame: CapturedFrame) => void; reject: (error: Error) => void }>();
+  private readonly walks = new Map<number, LinkQueue>();
+  /** Frames by index, newest last (requests in flight included). */
+  private readonly cache = new Map<number, Promise<CapturedFrame>>();
+  private threadFailure: Error | null = null;
+  private readonly closed: Promise<Record<string, number>>;
+  private closing: Promise<void> | null = null;
+
+  constructor(source: FrameSource, grid: FlowGrid, private readonly timer: StageTimer) {
+    const entry = workerEntry('capture-worker');
+    pinNativeLibraries();
+    const input: CaptureWorkerInput = { files: source.files, width: source.width, height: source.height, grid };
+    this.worker = new Worker(entry.script, { eval: entry.evalCode, workerData: input });
+    let workerStageMs: Record<string, number> = {};
+    this.closed = new Promise((resolve) => {
+      this.worker.on('exit', (code) => {
+        this.fail(new Error(`The capture thread stopped unexpectedly (exit code ${code}).`));
+        resolve(workerStageMs);
+      });
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('message', (reply: CaptureReply) => {
+      if (reply.type === 'closed') workerStageMs = reply.stageMs;
+      else this.receive(reply);
+    });
+  }
+
+  /** Opens the neighbour search on `device` (an execution provider the pipeline has proven). */
+  open(device: string, threads?: number): void {
+    this.post({ type: 'open', device, threads });
+  }
+
+  /** Frame `index`, from the cache or decoded on request. */
+  frame(index: number): Promise<CapturedFrame> {
+    const cached = this.cache.get(index);
+    if (cached) return cached;
+    if (this.threadFailure) return Promise.reject(this.threadFailure);
+    const id = this.nextId++;
+    const requested = new Promise<CapturedFrame>((resolve, reject) => {
+      this.frameRequests.set(id, { resolve, reject });
+      this.post({ type: 'frame', id, index });
+    });
+    this.remember(index, requested);
+    return requested;
+  }
+
+  /**
+   * The links of a chain from frame `from` (`fromLow` at flow resolution) towards `end` (inclusive), one frame per
+   * step. Leaving the loop early stops the walk.
+   */
+  async *walk(from: number, fromLow: Float32Array, direction: 1 | -1, end: number): AsyncGenerator<CapturedLink> {
+    const id = this.nextId++;
+    const queue = new LinkQueue();
+    this.walks.set(id, queue);
+    if (this.threadFailure) queue.end(this.threadFailure);
+    this.post({ type: 'walk', id, from, fromLow, direction, end, ahead: AHEAD });
+    try {
+      for (;;) {
+        const link = await this.timer.time('waiting for capture', () => queue.next());
+        if (!link) return;
+        this.remember(link.frame.index, Promise.resolve(link.frame));
+        this.post({ type: 'credit', id });
+        yield link;
+      }
+    } finally {
+      if (!queue.ended) this.post({ type: 'stop', id });
+      this.walks.delete(id);
+    }
+  }
+
+  /**
+   * Stops the thread (after the model run in progress, if any) and adds its own stage times to the timer. Safe to
+   * call again: later calls wait for the same stop.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.post({ type: 'close' });
+      const stageMs = await this.closed;
+      for (const [stage, ms] of Object.entries(stageMs)) this.timer.add(stage, ms);
+    })();
+    return this.closing;
+  }
+
+  private remember(index: number, frame: Promise<CapturedFrame>): void {
+    this.cache.delete(index);
+    this.cache.set(index, frame);
+    if (this.cache.size > CACHE_FRAMES) this.cache.delete(this.cache.keys().next().value as number);
+    frame.catch(() => this.cache.delete(index)); // a failed read is not remembered (the error reaches its caller)
+  }
+
+  private receive(reply: Exclude<CaptureReply, { type: 'closed' }>): void {
+    if (reply.type === 'error') {
+      const error = reviveError(reply);
+      if (reply.id === -1) this.fail(error);
+      this.frameRequests.get(reply.id)?.reject(error);
+      this.frameRequests.delete(reply.id);
+      this.walks.get(reply.id)?.end(error);
+    } else if (reply.type === 'frame') {
+      this.frameRequests.get(reply.id)?.resolve(reply.frame);
+      this.frameRequests.delete(reply.id);
+    } else if (reply.type === 'link') {
+      this.walks.get(reply.id)?.push(reply.link);
+    } else {
+      this.walks.get(reply.id)?.end();
+    }
+  }
+
+  /** The thread is gone or broken: everything waiting on it fails with `error` (the first failure is kept). */
+  private fail(error: Error): void {
+    this.threadFailure ??= error;
+    for (const request of this.frameRequests.values()) request.reject(this.threadFailure);
+    this.frameRequests.clear();
+    for (const queue of this.walks.values()) queue.end(this.threadFailure);
+  }
+
+  private post(request: CaptureRequest): void {
+    if (this.threadFailure && request.type !== 'close') return;
+    this.worker.postMessage(request);
+  }
+}
