@@ -64,9 +64,8 @@ describe('capture thread', () => {
     const capture = new CaptureThread(source, grid, timer);
     capture.open('cpu', 1);
     try {
-      const anchor = await capture.frame(2);
       const links: CapturedLink[] = [];
-      for await (const link of capture.walk(2, anchor.low, 1, 6)) links.push(link);
+      for await (const link of capture.walk(2, 1, 6)) links.push(link);
       expect(links.map((l) => l.frame.index)).toEqual([3, 4, 5, 6]);
       await expectInLine(2, links);
     } finally {
@@ -80,9 +79,8 @@ describe('capture thread', () => {
     const capture = new CaptureThread(source, grid, new StageTimer());
     capture.open('cpu', 1);
     try {
-      const anchor = await capture.frame(9);
       const links: CapturedLink[] = [];
-      for await (const link of capture.walk(9, anchor.low, -1, 0)) {
+      for await (const link of capture.walk(9, -1, 0)) {
         links.push(link);
         if (links.length === 2) break;
       }
@@ -91,8 +89,25 @@ describe('capture thread', () => {
       // The frame just walked comes from the cache, unchanged; another walk runs after the stopped one.
       expect((await capture.frame(7)).full.data).toEqual(links[1].frame.full.data);
       const again: number[] = [];
-      for await (const link of capture.walk(0, (await capture.frame(0)).low, 1, 1)) again.push(link.frame.index);
+      for await (const link of capture.walk(0, 1, 1)) again.push(link.frame.index);
       expect(again).toEqual([1]);
+    } finally {
+      await capture.close();
+    }
+  });
+
+  it('serves a walk started ahead to the walk that asks for it, and only to that one', async () => {
+    const capture = new CaptureThread(source, grid, new StageTimer());
+    capture.open('cpu', 1);
+    try {
+      capture.startWalk(4, 1, 7);
+      const other: number[] = [];
+      for await (const link of capture.walk(4, 1, 5)) other.push(link.frame.index);
+      expect(other).toEqual([5]);
+      const links: CapturedLink[] = [];
+      for await (const link of capture.walk(4, 1, 7)) links.push(link);
+      expect(links.map((l) => l.frame.index)).toEqual([5, 6, 7]);
+      await expectInLine(4, links);
     } finally {
       await capture.close();
     }
@@ -109,7 +124,7 @@ describe('capture thread', () => {
     const seen: number[] = [];
     try {
       const walking = (async () => {
-        for await (const link of capture.walk(1, (await capture.frame(1)).low, 1, 5)) seen.push(link.frame.index);
+        for await (const link of capture.walk(1, 1, 5)) seen.push(link.frame.index);
       })();
       await expect(walking).rejects.toThrow(InputError);
       await expect(walking).rejects.toThrow(/^frame 4 \(00004\.png\) is truncated or corrupt/);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { interleave } from '../../client/engine/io/images';
 import { blendLayers, composite, compositeSamples, finalAlpha, type EditLayer } from '../../client/engine/pipeline/composite';
 import { ProgressTracker } from '../../client/engine/pipeline/progress';
-import { planSegments, temporalWeight } from '../../client/engine/pipeline/schedule';
+import { chainWalksOf, linkEnd, planSegments, temporalWeight } from '../../client/engine/pipeline/schedule';
 import type { EngineEvent } from '../../client/shared/protocol';
 import { seeded } from '../models/helpers';
 
@@ -165,6 +165,19 @@ describe('planSegments', () => {
         if (s.fromRight !== null) expect(s.last).toBe(s.fromRight - 1);
       }
     }
+  });
+
+  it('chainWalksOf: the backward chain first where two anchors serve; each walk links one frame beyond what it renders', () => {
+    const [middle, tail] = planSegments(12, [3, 8], [5, 9]).segments;
+    expect(chainWalksOf(middle)).toEqual([
+      { anchor: 8, direction: -1, last: 5, segmentEnd: 4 },
+      { anchor: 3, direction: 1, last: 7, segmentEnd: 7 },
+    ]);
+    expect(chainWalksOf(tail)).toEqual([{ anchor: 8, direction: 1, last: 9, segmentEnd: 11 }]);
+    // One frame past `last` where the segment goes on (smoothing needs it); never past the segment.
+    expect(chainWalksOf(middle).map(linkEnd)).toEqual([4, 7]);
+    expect(chainWalksOf(tail).map(linkEnd)).toEqual([10]);
+    expect(chainWalksOf(planSegments(12, [3], [0, 2]).segments[0]).map(linkEnd)).toEqual([0]);
   });
 
   it('temporalWeight decreases with distance', () => {

@@ -149,12 +149,10 @@ export async function readRgbImage(file: string, options: ImageReadOptions): Pro
   }
   const plane = width * height;
   const data = new Float32Array(3 * plane);
-  // A table of the float value of every code, one channel at a time: ~1.6× faster than scaling each sample in one
-  // interleaved pass (this runs on every frame), and the same float32 values.
-  const values = new Float32Array(pixels.bitDepth === 16 ? 65536 : 256).map((_, code) => code * scale);
-  for (let c = 0; c < 3; c++) {
-    const out = data.subarray(c * plane, (c + 1) * plane);
-    for (let i = 0, s = c; i < plane; i++, s += channels) out[i] = values[samples[s]];
+  for (let i = 0, s = 0; i < plane; i++, s += channels) {
+    data[i] = samples[s] * scale;
+    data[plane + i] = samples[s + 1] * scale;
+    data[2 * plane + i] = samples[s + 2] * scale;
   }
   return { width, height, data, bitDepth: pixels.bitDepth, ...(channels === 3 ? { fileSamples: samples } : {}) };
 }

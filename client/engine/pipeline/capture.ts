@@ -46,8 +46,8 @@ export type CaptureRequest =
   /** Open the search model (once the pipeline knows its execution provider). */
   | { type: 'open'; device: string; threads?: number }
   | { type: 'frame'; id: number; index: number }
-  /** Stream the links from frame `from` (whose flow-resolution pixels are `fromLow`) to `end`, inclusive. */
-  | { type: 'walk'; id: number; from: number; fromLow: Float32Array; direction: 1 | -1; end: number; ahead: number }
+  /** Stream the links from frame `from` to `end`, inclusive. */
+  | { type: 'walk'; id: number; from: number; direction: 1 | -1; end: number; ahead: number }
   /** The consumer took one link: one more may be made. */
   | { type: 'credit'; id: number }
   | { type: 'stop'; id: number }
@@ -65,6 +65,10 @@ export type CaptureReply =
 const AHEAD = 2;
 /** Latest frames kept for rendering (which follows the chain one frame behind). */
 const CACHE_FRAMES = 3;
+
+function walkKey(from: number, direction: number, end: number): string {
+  return `${from}/${direction}/${end}`;
+}
 
 /** One walk's links as they arrive, for one consumer. */
 class LinkQueue {
@@ -103,6 +107,8 @@ export class CaptureThread {
   private nextId = 0;
   private readonly frameRequests = new Map<number, { resolve: (frame: CapturedFrame) => void; reject: (error: Error) => void }>();
   private readonly walks = new Map<number, LinkQueue>();
+  /** Walks started ahead of their consumer (startWalk), by walkKey. */
+  private readonly started = new Map<string, { id: number; queue: LinkQueue }>();
   /** Frames by index, newest last (requests in flight included). */
   private readonly cache = new Map<number, Promise<CapturedFrame>>();
   private threadFailure: Error | null = null;
@@ -148,15 +154,21 @@ export class CaptureThread {
   }
 
   /**
-   * The links of a chain from frame `from` (`fromLow` at flow resolution) towards `end` (inclusive), one frame per
-   * step. Leaving the loop early stops the walk.
+   * Starts making the links of a walk now, for a walk() with the same arguments later: the first chain's links are
+   * made while the pipeline thread is still busy starting up.
    */
-  async *walk(from: number, fromLow: Float32Array, direction: 1 | -1, end: number): AsyncGenerator<CapturedLink> {
-    const id = this.nextId++;
-    const queue = new LinkQueue();
-    this.walks.set(id, queue);
-    if (this.threadFailure) queue.end(this.threadFailure);
-    this.post({ type: 'walk', id, from, fromLow, direction, end, ahead: AHEAD });
+  startWalk(from: number, direction: 1 | -1, end: number): void {
+    this.started.set(walkKey(from, direction, end), this.request(from, direction, end));
+  }
+
+  /**
+   * The links of a chain from frame `from` towards `end` (inclusive), one frame per step, each with the motion from
+   * the frame before. Leaving the loop early stops the walk.
+   */
+  async *walk(from: number, direction: 1 | -1, end: number): AsyncGenerator<CapturedLink> {
+    const key = walkKey(from, direction, end);
+    const { id, queue } = this.started.get(key) ?? this.request(from, direction, end);
+    this.started.delete(key);
     try {
       for (;;) {
         const link = await this.timer.time('waiting for capture', () => queue.next());
@@ -169,6 +181,15 @@ export class CaptureThread {
       if (!queue.ended) this.post({ type: 'stop', id });
       this.walks.delete(id);
     }
+  }
+
+  private request(from: number, direction: 1 | -1, end: number): { id: number; queue: LinkQueue } {
+    const id = this.nextId++;
+    const queue = new LinkQueue();
+    this.walks.set(id, queue);
+    if (this.threadFailure) queue.end(this.threadFailure);
+    this.post({ type: 'walk', id, from, direction, end, ahead: AHEAD });
+    return { id, queue };
   }
 
   /**

@@ -38,7 +38,7 @@ export interface NeighbourMotion {
  */
 export async function neighbourMotion(models: SessionSet<'correspondence_search'>, grid: FlowGrid, frameLow: Float32Array, previousLow: Float32Array, guess: Float32Array): Promise<NeighbourMotion> {
   const search = (source: Float32Array, target: Float32Array, init: Float32Array) =>
-    runModel(models, models.sessions.correspondence_search, {
+    runModel(models, 'correspondence_search', {
       source: { data: source, dims: [1, 3, grid.height, grid.width] },
       target: { data: target, dims: [1, 3, grid.height, grid.width] },
       init_flow: { data: init, dims: [1, 2, grid.height, grid.width] },
@@ -245,7 +245,7 @@ export class CorrespondenceStage {
   }
 
   private async flow(model: 'correspondence_search' | 'correspondence_refine', source: Float32Array, target: Float32Array, init: Float32Array) {
-    return runModel(this.models, this.models.sessions[model], {
+    return runModel(this.models, model, {
       source: { data: source, dims: this.dims3 },
       target: { data: target, dims: this.dims3 },
       init_flow: { data: init, dims: this.dims2 },
@@ -259,7 +259,7 @@ export class CorrespondenceStage {
    * them.
    */
   async link(previous: ChainState, index: number, frameLow: Float32Array, anchorLow: Float32Array, motion: NeighbourMotion, anchorMaskLow: Float32Array): Promise<ChainLink> {
-    const chained = await runModel(this.models, this.models.sessions.chain, {
+    const chained = await runModel(this.models, 'chain', {
       step_flow: { data: motion.toPrevious, dims: this.dims2 },
       back_flow: { data: motion.fromPrevious, dims: this.dims2 },
       chain_flow: { data: previous.flow, dims: this.dims2 },

@@ -27,7 +27,7 @@ import { CaptureThread, type CapturedFrame } from './capture';
 import { CorrespondenceStage, type ChainLink, type ChainState } from './correspondence';
 import { ProgressTracker } from './progress';
 import { restoreEdit } from './restore';
-import { planSegments, temporalWeight } from './schedule';
+import { chainWalksOf, linkEnd, planSegments, temporalWeight, type ChainWalk, type Plan } from './schedule';
 import { smoothState } from './temporal';
 import { StageTimer } from './timing';
 import { transferEdit } from './transfer';
@@ -89,28 +89,23 @@ function checkCancel(signal?: AbortSignal): void {
 }
 
 /**
- * Walks a chain from `anchor` in `direction` over frames up to `last` (inclusive, within one segment), yielding each
- * frame's temporally smoothed state. Smoothing needs the next link, so the walk runs one frame ahead, but never past
- * `segmentEnd`: the states do not depend on how far the caller wanted to go.
+ * Walks `walk`'s chain from its anchor, yielding each frame's temporally smoothed state. Smoothing needs the next
+ * link, so the chain runs one frame ahead, but never past its segment: the states do not depend on how far the
+ * caller wanted to go.
  */
-async function* walkChain(ctx: RunContext, anchor: AnchorModel, direction: 1 | -1, last: number, segmentEnd: number): AsyncGenerator<ChainState> {
-  const beyond = (t: number, bound: number) => (direction > 0 ? t > bound : t < bound);
-  const walkEnd = beyond(last + direction, segmentEnd) ? segmentEnd : last + direction;
+async function* walkChain(ctx: RunContext, anchor: AnchorModel, walk: ChainWalk): AsyncGenerator<ChainState> {
   let previousState = ctx.correspondence.anchorState(anchor.index);
   let pending: { previous: ChainState; link: ChainLink } | null = null;
-  for await (const { frame, motion } of ctx.capture.walk(anchor.index, anchor.low, direction, walkEnd)) {
+  for await (const { frame, motion } of ctx.capture.walk(anchor.index, walk.direction, linkEnd(walk))) {
     checkCancel(ctx.signal);
-    const t = frame.index;
-    const link = await ctx.timer.time('correspondence', () => ctx.correspondence.link(previousState, t, frame.low, anchor.low, motion, anchor.maskLow));
+    const link = await ctx.timer.time('correspondence', () => ctx.correspondence.link(previousState, frame.index, frame.low, anchor.low, motion, anchor.maskLow));
     if (pending) {
       const done = pending;
       yield await ctx.timer.time('temporal', () => smoothState(ctx.models, ctx.grid, done.previous, done.link, link));
     }
-    if (beyond(t, last)) {
-      pending = null;
-      break;
-    }
-    pending = { previous: previousState, link };
+    // The link beyond `last` only serves to smooth the state before it.
+    const beyondLast = walk.direction > 0 ? frame.index > walk.last : frame.index < walk.last;
+    pending = beyondLast ? null : { previous: previousState, link };
     previousState = link.state;
   }
   if (pending) {
@@ -162,8 +157,7 @@ async function loadState(ctx: RunContext, anchor: number, frame: number): Promis
   return { index: frame, flow: joined.slice(0, split), conf: joined.slice(split) };
 }
 
-async function renderSegments(ctx: RunContext): Promise<void> {
-  const plan = planSegments(ctx.source.count, [...ctx.anchors.keys()], ctx.request.range ?? [0, ctx.source.count - 1]);
+async function renderSegments(ctx: RunContext, plan: Plan): Promise<void> {
   for (const index of plan.anchorFrames) {
     const anchor = ctx.anchors.get(index)!;
     const frame = await ctx.capture.frame(index);
@@ -171,16 +165,15 @@ async function renderSegments(ctx: RunContext): Promise<void> {
   }
   for (const segment of plan.segments) {
     const renderSet = new Set(segment.render);
-    const lastWanted = segment.render[segment.render.length - 1];
-    const firstWanted = segment.render[0];
-    const left = segment.fromLeft === null ? null : ctx.anchors.get(segment.fromLeft)!;
-    const right = segment.fromRight === null ? null : ctx.anchors.get(segment.fromRight)!;
-    if (left && right) {
+    const walks = chainWalksOf(segment);
+    if (walks.length === 2) {
       // Backward chain first, its states parked on disk; then the forward chain renders with both.
-      for await (const state of walkChain(ctx, right, -1, firstWanted, segment.first)) {
+      const [backward, forward] = walks;
+      const [left, right] = [ctx.anchors.get(forward.anchor)!, ctx.anchors.get(backward.anchor)!];
+      for await (const state of walkChain(ctx, right, backward)) {
         if (renderSet.has(state.index)) await saveState(ctx, right.index, state);
       }
-      for await (const state of walkChain(ctx, left, 1, lastWanted, segment.last)) {
+      for await (const state of walkChain(ctx, left, forward)) {
         if (!renderSet.has(state.index)) continue;
         const frame = await ctx.capture.frame(state.index);
         const fromRight = await loadState(ctx, right.index, state.index);
@@ -191,11 +184,8 @@ async function renderSegments(ctx: RunContext): Promise<void> {
         await writeFrame(ctx, state.index, frame.full, blendLayers(layers));
       }
     } else {
-      const anchor = (left ?? right)!;
-      const direction = left ? 1 : -1;
-      const last = left ? lastWanted : firstWanted;
-      const end = left ? segment.last : segment.first;
-      for await (const state of walkChain(ctx, anchor, direction, last, end)) {
+      const anchor = ctx.anchors.get(walks[0].anchor)!;
+      for await (const state of walkChain(ctx, anchor, walks[0])) {
         if (!renderSet.has(state.index)) continue;
         const frame = await ctx.capture.frame(state.index);
         await writeFrame(ctx, state.index, frame.full, await layerFromAnchor(ctx, frame, anchor, state));
@@ -235,7 +225,12 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     // faster on two cores than both sharing all of them, and ~10% less CPU time.
     const threads = Math.max(1, Math.floor(os.availableParallelism() / 2));
     capture.open(provider, threads);
-    models = await timer.time('load models', () => openModels(provider, { threads }));
+    // The first chain's links are made while this thread opens its models and builds the anchor models.
+    const range = request.range ?? [0, source.count - 1];
+    const plan = planSegments(source.count, anchorOrder, range);
+    const firstWalk = plan.segments.length ? chainWalksOf(plan.segments[0])[0] : null;
+    if (firstWalk) capture.startWalk(firstWalk.anchor, firstWalk.direction, linkEnd(firstWalk));
+    models = await timer.time('load models', () => openModels(provider, { threads, lazy: ['correspondence_search'] }));
     checkCancel(options.signal);
 
     const givenMasks = opened.maskImages;
@@ -250,7 +245,6 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
 
     await prepareOutputFolder(request.out);
     staging = await makeScratchFolder(request.out, 'staging');
-    const range = request.range ?? [0, source.count - 1];
     const progress = new ProgressTracker(range[1] - range[0] + 1, emit);
     const ctx: RunContext = {
       request, source, models, grid, anchors, frameMasks, capture, scratch, staging, progress, timer,
@@ -261,7 +255,7 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     };
     progress.start(`${ctx.stats.length}/${range[1] - range[0] + 1} frames on ${models.device}`);
     try {
-      await renderSegments(ctx);
+      await renderSegments(ctx, plan);
     } catch (error) {
       await ctx.writes.drain().catch(() => undefined); // the first failure is the one to report
       throw error;

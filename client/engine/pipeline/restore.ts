@@ -8,7 +8,7 @@ import type { TransferResult } from './transfer';
 export async function restoreEdit(models: ModelSet, frameWidth: number, frameHeight: number, transferred: TransferResult, anchor: AnchorModel): Promise<EditLayer> {
   const { rect } = transferred;
   const crop = (channels: number) => [1, channels, rect.height, rect.width];
-  const out = await runModel(models, models.sessions.restore, {
+  const out = await runModel(models, 'restore', {
     frame: { data: transferred.frameCrop, dims: crop(3) },
     colour: { data: transferred.colour, dims: crop(3) },
     content: { data: transferred.content, dims: crop(3) },

@@ -40,6 +40,30 @@ export function planSegments(frameCount: number, anchorIndices: number[], range:
   return { anchorFrames: anchors.filter(inRange), segments };
 }
 
+/** One chain: from `anchor` in `direction`, giving states for frames up to `last`, never walking past `segmentEnd`. */
+export interface ChainWalk {
+  anchor: number;
+  direction: 1 | -1;
+  last: number;
+  segmentEnd: number;
+}
+
+/** The chains a segment needs, in the order they run: when two anchors serve it, the backward chain first. */
+export function chainWalksOf(segment: Segment): ChainWalk[] {
+  const firstWanted = segment.render[0];
+  const lastWanted = segment.render[segment.render.length - 1];
+  const walks: ChainWalk[] = [];
+  if (segment.fromRight !== null) walks.push({ anchor: segment.fromRight, direction: -1, last: firstWanted, segmentEnd: segment.first });
+  if (segment.fromLeft !== null) walks.push({ anchor: segment.fromLeft, direction: 1, last: lastWanted, segmentEnd: segment.last });
+  return walks;
+}
+
+/** The last frame a chain links: one beyond `last` (smoothing a state needs the next link), within the segment. */
+export function linkEnd(walk: ChainWalk): number {
+  const next = walk.last + walk.direction;
+  return walk.direction > 0 ? Math.min(next, walk.segmentEnd) : Math.max(next, walk.segmentEnd);
+}
+
 /** Nearer anchors weigh more when two anchors serve a frame. */
 export function temporalWeight(frame: number, anchor: number): number {
   return 1 / (1 + Math.abs(frame - anchor));

@@ -15,7 +15,7 @@ export async function smoothState(models: ModelSet, grid: FlowGrid, previous: Ch
   const nextFlow = next ? next.state.flow : current.state.flow;
   const nextConf = next ? next.state.conf : current.state.conf;
   const toNext = next ? next.fromPrevious : new Float32Array(current.state.flow.length);
-  const out = await runModel(models, models.sessions.temporal, {
+  const out = await runModel(models, 'temporal', {
     flow: { data: current.state.flow, dims: dims2 },
     conf: { data: current.state.conf, dims: dims1 },
     prev_flow: { data: previous.flow, dims: dims2 },

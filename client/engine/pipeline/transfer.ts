@@ -98,7 +98,7 @@ export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbI
     dims: [1, channels, box.height, box.width],
   });
   const frameCrop = cropPlanes(frame.data, 3, width, height, rect);
-  const out = await runModel(models, models.sessions.transfer, {
+  const out = await runModel(models, 'transfer', {
     frame: { data: frameCrop, dims: [1, 3, rect.height, rect.width] },
     anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
     flow: inBox(state.flow, 2),

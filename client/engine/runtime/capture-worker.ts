@@ -14,6 +14,9 @@ import { StageTimer } from '../pipeline/timing';
 import { openModels, type SessionSet } from './models';
 import { toWire } from './wire-errors';
 
+/** Flow-resolution frames kept (they are small) so a walk need not decode its anchor frame again. */
+const RECENT_LOWS = 4;
+
 interface Walk {
   credit: number;
   stopped: boolean;
@@ -24,6 +27,7 @@ class CaptureWorker {
   private models: Promise<SessionSet<'correspondence_search'>> | null = null;
   private readonly walks = new Map<number, Walk>();
   private readonly timer = new StageTimer();
+  private readonly recentLows = new Map<number, Float32Array>();
 
   constructor(private readonly port: NonNullable<typeof parentPort>, private readonly input: CaptureWorkerInput) {}
 
@@ -81,7 +85,15 @@ class CaptureWorker {
     const { width, height, grid } = this.input;
     const full = await this.timer.time('capture', () => readFrame(this.input.files, index, { width, height }));
     const low = await this.timer.time('capture', () => resampleArea(full.data, 3, width, height, grid.width, grid.height));
+    this.recentLows.delete(index);
+    this.recentLows.set(index, low);
+    if (this.recentLows.size > RECENT_LOWS) this.recentLows.delete(this.recentLows.keys().next().value as number);
     return { index, full, low };
+  }
+
+  /** Frame `index` at flow resolution: a walk starts from its anchor, usually just decoded for the pipeline. */
+  private async lowOf(index: number): Promise<Float32Array> {
+    return this.recentLows.get(index) ?? (await this.load(index)).low;
   }
 
   private async walk(request: Extract<CaptureRequest, { type: 'walk' }>, walk: Walk): Promise<void> {
@@ -89,7 +101,7 @@ class CaptureWorker {
     if (!this.models) throw new Error('capture thread: a walk was asked for before the search model was opened');
     const models = await this.models;
     const beyondEnd = (t: number) => (direction > 0 ? t > end : t < end);
-    let previousLow = request.fromLow;
+    let previousLow = await this.lowOf(request.from);
     let guess: Float32Array = new Float32Array(2 * this.grid.width * this.grid.height);
     let next: Promise<CapturedFrame> | null = null;
     for (let t = request.from + direction; !beyondEnd(t); t += direction) {

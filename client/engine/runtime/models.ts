@@ -13,10 +13,11 @@ import { buildAllModels, manifestOf } from '../../../models/src/manifest';
 type Ort = typeof import('onnxruntime-node');
 export type Session = import('onnxruntime-node').InferenceSession;
 
-/** Open sessions for some of the models. */
+/** Sessions for some of the models. */
 export interface SessionSet<N extends ModelName = ModelName> {
   ort: Ort;
-  sessions: Record<N, Session>;
+  /** Model `name`'s session (opened on first use if it was opened lazily). */
+  session(name: N): Promise<Session>;
   /** Execution provider actually used. */
   device: string;
   manifest: Manifest;
@@ -30,6 +31,11 @@ export interface LoadOptions<N extends ModelName> {
   only?: readonly N[];
   /** Intra-op threads per session; onnxruntime's default (one per core) when absent. */
   threads?: number;
+  /**
+   * Models opened only when first used: a session can take ~0.4 s to create, and a model that a run may never need
+   * (the pipeline's re-acquisition search) should not hold up the start.
+   */
+  lazy?: readonly N[];
 }
 
 function loadOrt(): Ort {
@@ -185,24 +191,36 @@ export async function chooseProvider(device: DeviceName, warn: (message: string)
 }
 
 /** Opens sessions on `provider` (from chooseProvider) for every model, or for `options.only`. */
-export function openModels(provider: string, options?: { threads?: number }): Promise<ModelSet>;
+export function openModels(provider: string, options?: Omit<LoadOptions<ModelName>, 'only'>): Promise<ModelSet>;
 export function openModels<N extends ModelName>(provider: string, options: LoadOptions<N>): Promise<SessionSet<N>>;
 export async function openModels<N extends ModelName>(provider: string, options: LoadOptions<N> = {}): Promise<SessionSet<N>> {
   const ort = loadOrt();
   const names = (options.only ?? MODEL_NAMES) as readonly N[];
   const { manifest, bytes } = readModels(names);
-  const sessions = {} as Record<N, Session>;
-  for (const name of names) {
-    sessions[name] = await ort.InferenceSession.create(bytes[name], sessionOptions(provider, false, options.threads));
-    checkContract(name, sessions[name], manifest);
-  }
+  const sessions = new Map<N, Promise<Session>>();
+  const open = (name: N): Promise<Session> => {
+    let opened = sessions.get(name);
+    if (!opened) {
+      opened = ort.InferenceSession.create(bytes[name], sessionOptions(provider, false, options.threads)).then((session) => {
+        checkContract(name, session, manifest);
+        return session;
+      });
+      sessions.set(name, opened);
+    }
+    return opened;
+  };
+  // One at a time: creating sessions concurrently on one thread gains nothing and muddles the first error.
+  for (const name of names) if (!options.lazy?.includes(name)) await open(name);
   return {
     ort,
-    sessions,
+    session(name) {
+      if (!names.includes(name)) return Promise.reject(new Error(`model "${name}" was not opened in this session set`));
+      return open(name);
+    },
     device: provider,
     manifest,
     async release() {
-      for (const name of names) await sessions[name].release();
+      for (const opened of sessions.values()) await (await opened.catch(() => null))?.release();
     },
   };
 }
