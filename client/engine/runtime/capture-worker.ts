@@ -28,6 +28,7 @@ class CaptureWorker {
   private readonly walks = new Map<number, Walk>();
   private readonly timer = new StageTimer();
   private readonly recentLows = new Map<number, Float32Array>();
+  private readonly frameReplies = new Set<Promise<void>>();
 
   constructor(private readonly port: NonNullable<typeof parentPort>, private readonly input: CaptureWorkerInput) {}
 
@@ -38,15 +39,20 @@ class CaptureWorker {
   handle(request: CaptureRequest): void {
     switch (request.type) {
       case 'open':
-        this.models = openModels(request.device, { only: ['correspondence_search'], threads: request.threads });
+        // Creating a session blocks this thread for ~0.4 s: frames already asked for (the anchors, which the
+        // pipeline is waiting on) are answered first.
+        this.models = Promise.allSettled(this.frameReplies).then(() => openModels(request.device, { only: ['correspondence_search'], threads: request.threads }));
         this.models.catch((error: unknown) => this.port.postMessage({ id: -1, ...toWire(error) } satisfies CaptureReply));
         break;
-      case 'frame':
-        this.load(request.index).then(
+      case 'frame': {
+        const reply = this.load(request.index).then(
           (frame) => this.post({ type: 'frame', id: request.id, frame }),
           (error: unknown) => this.post({ id: request.id, ...toWire(error) }),
         );
+        this.frameReplies.add(reply);
+        void reply.finally(() => this.frameReplies.delete(reply));
         break;
+      }
       case 'walk': {
         const walk: Walk = { credit: request.ahead, stopped: false, wake: null };
         this.walks.set(request.id, walk);
