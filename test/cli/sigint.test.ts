@@ -75,6 +75,21 @@ describe('Ctrl-C', () => {
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]); // no temp or staging left behind
   });
 
+  it('a reader that closes the --json output (`| head`) cancels the run cleanly instead of crashing it', async () => {
+    const { out, before } = previousResults('out-epipe');
+    const { child, done, started } = startRun(out);
+    await started;
+    child.stdout?.destroy(); // the next event the engine writes meets a closed pipe (EPIPE)
+    const run = await done;
+    expect(run.code).toBe(1);
+    const lines = ourLines(run.stderr);
+    expect(lines).toContain('anchorflow: standard output was closed (EPIPE); cancelling.');
+    expect(lines.at(-1)).toBe('anchorflow: Cancelled; earlier results were left untouched.');
+    expect(run.stderr).not.toMatch(/Unhandled|EPIPE\n\s+at /);
+    await expectIntact(out, before);
+    expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
   it('a second Ctrl-C still ends with exit 1 (not killed by the signal), without half-written frames', async () => {
     const { out, before } = previousResults('out-quit');
     const { child, done, started } = startRun(out);

@@ -15,7 +15,7 @@ import { neighbourMotion } from '../../client/engine/pipeline/correspondence';
 import { resampleArea } from '../../client/engine/pipeline/raster';
 import { StageTimer } from '../../client/engine/pipeline/timing';
 import { openModels, type SessionSet } from '../../client/engine/runtime/models';
-import { writeTruncated } from '../io/fixtures';
+import { write16, writeTruncated } from '../io/fixtures';
 import { CLIP, frameName, writeClip } from './clip';
 
 let root: string;
@@ -108,6 +108,29 @@ describe('capture thread', () => {
       for await (const link of capture.walk(4, 1, 7)) links.push(link);
       expect(links.map((l) => l.frame.index)).toEqual([5, 6, 7]);
       await expectInLine(4, links);
+    } finally {
+      await capture.close();
+    }
+  });
+
+  it('hands 16-bit frames over whole: 16-bit samples, the same values as read in line', async () => {
+    const dir = path.join(root, 'deep');
+    await fs.mkdir(dir);
+    const written = [];
+    for (let t = 0; t < 3; t++) written.push(await write16(path.join(dir, frameName(t)), 40, 24));
+    const deep = await openFrameSource(dir, { workDir: root });
+    const capture = new CaptureThread(deep, chooseFlowGrid(40, 24), new StageTimer());
+    capture.open('cpu', 1);
+    try {
+      const links: CapturedLink[] = [];
+      for await (const link of capture.walk(0, 1, 2)) links.push(link);
+      expect(links.map((l) => l.frame.index)).toEqual([1, 2]);
+      for (const link of links) {
+        expect(link.frame.full.bitDepth).toBe(16);
+        expect(link.frame.full.fileSamples).toBeInstanceOf(Uint16Array);
+        expect(link.frame.full.fileSamples).toEqual(written[link.frame.index]);
+        expect(link.frame.full.data).toEqual((await readFrame(deep.files, link.frame.index, deep)).data);
+      }
     } finally {
       await capture.close();
     }

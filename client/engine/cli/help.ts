@@ -48,7 +48,8 @@ then @ffmpeg-installer/ffmpeg, then ffmpeg on PATH.
 Environment:
   ANCHORFLOW_MODELS      A folder with manifest.json and the stage models, instead of the bundled models/dist
                          (a studio's larger model for a stage must keep the manifest's input and output names).
-  ANCHORFLOW_NO_WORKER=1 Run inference on the main thread instead of a worker thread (debugging only).
+  ANCHORFLOW_NO_WORKER=1 Run the pipeline on the main thread instead of a worker thread (debugging only;
+                         decoding and neighbour searches keep their own thread).
   FFMPEG_PATH            The ffmpeg binary to use.
 
 Example:

@@ -49,6 +49,16 @@ export async function runPropagate(argv: string[], streams: CliStreams, propagat
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that goes away (`anchorflow propagate … --json | head`) closes stdout, and the next write fails with
+  // EPIPE: cancel cleanly (nothing published, earlier results untouched) rather than die on an unhandled error.
+  // The listener stays for the process's life: a write in flight may still fail after this function returns.
+  let outputClosed = false;
+  streams.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    outputClosed = true;
+    if (controller.signal.aborted) return;
+    streams.stderr.write(`anchorflow: standard output was closed (${error.code ?? error.message}); cancelling.\n`);
+    controller.abort();
+  });
   try {
     const command = parsePropagateArgs(argv);
     if (command.help) {
@@ -73,7 +83,7 @@ export async function runPropagate(argv: string[], streams: CliStreams, propagat
     const error = controller.signal.aborted && !(caught instanceof CancelledError) ? new CancelledError() : caught;
     const message = oneLine(error);
     sink.finish();
-    if (json) sink.emit({ event: 'error', code: errorCodeOf(error), message });
+    if (json && !outputClosed) sink.emit({ event: 'error', code: errorCodeOf(error), message });
     streams.stderr.write(`anchorflow: ${message}\n`);
     if (errorCodeOf(error) === 'internal' && process.env.ANCHORFLOW_DEBUG && error instanceof Error && error.stack) {
       streams.stderr.write(`${error.stack}\n`);

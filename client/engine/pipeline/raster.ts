@@ -178,3 +178,26 @@ export function boundsOf(plane: ArrayLike<number>, width: number, height: number
   const top = Math.max(0, y0 - margin);
   return { x: left, y: top, width: Math.min(width, x1 + 1 + margin) - left, height: Math.min(height, y1 + 1 + margin) - top };
 }
+
+/**
+ * Splits `rect` into bands of whole rows of at most ~`maxPixels` pixels (at least one row each), top to bottom.
+ * Models run band by band so that their intermediates, which grow with the pixels of one run, stay bounded.
+ */
+export function rowBands(rect: Rect, maxPixels: number): Rect[] {
+  const rows = Math.max(1, Math.floor(maxPixels / Math.max(1, rect.width)));
+  const bands: Rect[] = [];
+  for (let y = rect.y; y < rect.y + rect.height; y += rows) {
+    bands.push({ x: rect.x, y, width: rect.width, height: Math.min(rows, rect.y + rect.height - y) });
+  }
+  return bands;
+}
+
+/** Copies rows [fromRow, fromRow + rows) of every plane of `band` (planes of `bandRows` rows) into `target`'s planes of `targetRows` rows at `atRow`. */
+export function copyRows(band: Float32Array, bandRows: number, fromRow: number, rows: number, target: Float32Array, targetRows: number, atRow: number, width: number): void {
+  const channels = band.length / (bandRows * width);
+  for (let c = 0; c < channels; c++) {
+    const from = (c * bandRows + fromRow) * width;
+    target.set(band.subarray(from, from + rows * width), (c * targetRows + atRow) * width);
+  }
+}
+

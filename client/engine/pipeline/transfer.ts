@@ -9,7 +9,7 @@ import type { AnchorModel, FlowGrid } from './anchor-model';
 import type { Rect } from './composite';
 import type { ChainState } from './correspondence';
 import { applyColourVeto, membershipFill } from './membership';
-import { cropPlanes, sampleBilinear } from './raster';
+import { copyRows, cropPlanes, rowBands, sampleBilinear } from './raster';
 import { runModel } from './tensors';
 
 export interface TransferResult {
@@ -86,31 +86,61 @@ export function flowBoxOf(rect: Rect, grid: FlowGrid): Rect {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-export async function transferEdit(models: ModelSet, grid: FlowGrid, frame: RgbImage, frameLow: Float32Array, anchor: AnchorModel, state: ChainState): Promise<TransferResult | null> {
+/**
+ * Pixels per transfer-model run: a whole 1080p frame in one run held ~0.9 GB of intermediates (measured), so a
+ * large edit is transferred in bands of rows; each band's result is the whole run's for those pixels.
+ */
+const BAND_PIXELS = 1 << 19;
+
+export async function transferEdit(
+  models: ModelSet,
+  grid: FlowGrid,
+  frame: RgbImage,
+  frameLow: Float32Array,
+  anchor: AnchorModel,
+  state: ChainState,
+  bandPixels = BAND_PIXELS,
+): Promise<TransferResult | null> {
   const { width, height } = frame;
   const reach = editReachLow(grid, anchor, state, frameLow);
   const rect = reachOfEdit(grid, reach, state.conf, width, height);
   if (!rect) return null;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
-  const box = flowBoxOf(rect, grid);
-  const inBox = (data: Float32Array, channels: number) => ({
-    data: cropPlanes(data, channels, grid.width, grid.height, box),
-    dims: [1, channels, box.height, box.width],
-  });
   const frameCrop = cropPlanes(frame.data, 3, width, height, rect);
-  const out = await runModel(models, 'transfer', {
-    frame: { data: frameCrop, dims: [1, 3, rect.height, rect.width] },
-    anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
-    flow: inBox(state.flow, 2),
-    flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
-    origin: { data: Float32Array.of(rect.x, rect.y), dims: [1, 2, 1, 1] },
-    low_origin: { data: Float32Array.of(box.x, box.y), dims: [1, 2, 1, 1] },
-    confidence: inBox(state.conf, 1),
-    coeffs: { data: anchor.coeffs, dims: low(12) },
-    anchor_low: { data: anchor.low, dims: low(3) },
-    frame_low: inBox(frameLow, 3),
-    fill: inBox(reach.fill, 1),
-  });
-  applyColourVeto(anchor.odds, frameCrop, out.alpha, rect.width * rect.height);
-  return { rect, frameCrop, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
+  const pixels = rect.width * rect.height;
+  const result: TransferResult = {
+    rect,
+    frameCrop,
+    colour: new Float32Array(3 * pixels),
+    content: new Float32Array(3 * pixels),
+    explained: new Float32Array(pixels),
+    alpha: new Float32Array(pixels),
+  };
+  for (const band of rowBands(rect, bandPixels)) {
+    const box = flowBoxOf(band, grid);
+    const inBox = (data: Float32Array, channels: number) => ({
+      data: cropPlanes(data, channels, grid.width, grid.height, box),
+      dims: [1, channels, box.height, box.width],
+    });
+    const out = await runModel(models, 'transfer', {
+      frame: { data: cropPlanes(frame.data, 3, width, height, band), dims: [1, 3, band.height, band.width] },
+      anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
+      flow: inBox(state.flow, 2),
+      flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
+      origin: { data: Float32Array.of(band.x, band.y), dims: [1, 2, 1, 1] },
+      low_origin: { data: Float32Array.of(box.x, box.y), dims: [1, 2, 1, 1] },
+      confidence: inBox(state.conf, 1),
+      coeffs: { data: anchor.coeffs, dims: low(12) },
+      anchor_low: { data: anchor.low, dims: low(3) },
+      frame_low: inBox(frameLow, 3),
+      fill: inBox(reach.fill, 1),
+    });
+    const at = band.y - rect.y;
+    copyRows(out.colour, band.height, 0, band.height, result.colour, rect.height, at, rect.width);
+    copyRows(out.content, band.height, 0, band.height, result.content, rect.height, at, rect.width);
+    copyRows(out.explained, band.height, 0, band.height, result.explained, rect.height, at, rect.width);
+    copyRows(out.alpha, band.height, 0, band.height, result.alpha, rect.height, at, rect.width);
+  }
+  applyColourVeto(anchor.odds, frameCrop, result.alpha, pixels);
+  return result;
 }
