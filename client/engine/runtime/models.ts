@@ -31,6 +31,8 @@ export interface LoadOptions<N extends ModelName> {
   only?: readonly N[];
   /** Intra-op threads per session; onnxruntime's default (one per core) when absent. */
   threads?: number;
+  /** Intra-op threads for particular models, over `threads`. */
+  threadsByModel?: Partial<Record<N, number>>;
   /**
    * Models opened only when first used: a session can take ~0.4 s to create, and a model that a run may never need
    * (the pipeline's re-acquisition search) should not hold up the start.
@@ -201,7 +203,7 @@ export async function openModels<N extends ModelName>(provider: string, options:
   const open = (name: N): Promise<Session> => {
     let opened = sessions.get(name);
     if (!opened) {
-      opened = ort.InferenceSession.create(bytes[name], sessionOptions(provider, false, options.threads)).then((session) => {
+      opened = ort.InferenceSession.create(bytes[name], sessionOptions(provider, false, options.threadsByModel?.[name] ?? options.threads)).then((session) => {
         checkContract(name, session, manifest);
         return session;
       });
