@@ -11,6 +11,7 @@ import { copyRows, resampleArea, rowBands } from '../../client/engine/pipeline/r
 import { restoreEdit } from '../../client/engine/pipeline/restore';
 import { transferEdit } from '../../client/engine/pipeline/transfer';
 import { openModels, type ModelSet } from '../../client/engine/runtime/models';
+import { maxAbsDiff } from '../models/reference';
 import { colourTexture } from '../models/texture';
 
 const [W, H] = [96, 64];
@@ -74,8 +75,7 @@ describe('banded transfer and restore', () => {
     expect(banded.rect).toEqual(whole.rect);
     expect(whole.rect.height).toBeGreaterThan(3 * 7); // several bands
     for (const key of ['colour', 'content', 'explained', 'alpha'] as const) {
-      const diff = whole[key].reduce((m, v, i) => Math.max(m, Math.abs(v - banded[key][i])), 0);
-      expect(diff, key).toBeLessThan(1e-4);
+      expect(maxAbsDiff(whole[key], banded[key]), key).toBeLessThan(1e-4);
     }
     const restoredWhole = await restoreEdit(models, W, H, whole, anchor, Infinity);
     const restoredBanded = await restoreEdit(models, W, H, whole, anchor, 5 * W);

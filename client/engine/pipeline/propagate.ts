@@ -223,7 +223,8 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     const provider = await timer.time('load models', () => chooseProvider(request.device ?? 'auto', warn));
     // Two threads run models side by side (this one and the capture thread): each gets half the cores, measured
     // faster on two cores than both sharing all of them, and ~10% less CPU time.
-    const threads = Math.max(1, Math.floor(os.availableParallelism() / 2));
+    const cores = os.availableParallelism();
+    const threads = Math.max(1, Math.floor(cores / 2));
     capture.open(provider, threads);
     // The first chain's links are made while this thread opens its models and builds the anchor models.
     const range = request.range ?? [0, source.count - 1];
@@ -233,7 +234,6 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     // Transfer and restore scale with the edit's area and run only here: a full-frame edit makes this thread the
     // bottleneck while the capture thread waits, so they get every core (a 1080p background grade ran ~10% faster,
     // 33 s against 37 s; a decal, whose capture thread is the busier one, within noise).
-    const cores = os.availableParallelism();
     const threadsByModel = { transfer: cores, restore: cores };
     models = await timer.time('load models', () => openModels(provider, { threads, threadsByModel, lazy: ['correspondence_search'] }));
     checkCancel(options.signal);

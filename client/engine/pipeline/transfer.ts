@@ -135,11 +135,9 @@ export async function transferEdit(
       frame_low: inBox(frameLow, 3),
       fill: inBox(reach.fill, 1),
     });
-    const at = band.y - rect.y;
-    copyRows(out.colour, band.height, 0, band.height, result.colour, rect.height, at, rect.width);
-    copyRows(out.content, band.height, 0, band.height, result.content, rect.height, at, rect.width);
-    copyRows(out.explained, band.height, 0, band.height, result.explained, rect.height, at, rect.width);
-    copyRows(out.alpha, band.height, 0, band.height, result.alpha, rect.height, at, rect.width);
+    for (const output of ['colour', 'content', 'explained', 'alpha'] as const) {
+      copyRows(out[output], band.height, 0, band.height, result[output], rect.height, band.y - rect.y, rect.width);
+    }
   }
   applyColourVeto(anchor.odds, frameCrop, result.alpha, pixels);
   return result;
