@@ -41,7 +41,11 @@ interface ScoreRow {
   error?: string;
 }
 
+/** Which 1080p run a speed row reports (the targets look rows up by this, never by their printed label). */
+type SpeedRun = 'decal-24' | 'decal-300' | 'grade-24' | 'flow-warp' | 'roto+grade';
+
 interface SpeedRow {
+  run: SpeedRun;
   label: string;
   width: number;
   height: number;
@@ -326,17 +330,17 @@ async function measureSpeed(dir: string, options: Options, noEngine: string | un
   const width = 1920;
   const height = 1080;
   const rows: SpeedRow[] = [];
-  const runs: Array<{ spec: SceneSpec; frames: number; label: string }> = [
-    { spec: decalMoving, frames: 24, label: 'engine, 24 frames' },
-    { spec: decalMoving, frames: 300, label: 'engine, 300 frames' },
-    { spec: gradeBackground, frames: 24, label: 'engine, 24 frames, background grade' },
+  const runs: Array<{ spec: SceneSpec; frames: number; run: SpeedRun; label: string }> = [
+    { spec: decalMoving, frames: 24, run: 'decal-24', label: 'engine, 24 frames' },
+    { spec: decalMoving, frames: 300, run: 'decal-300', label: 'engine, 300 frames' },
+    { spec: gradeBackground, frames: 24, run: 'grade-24', label: 'engine, 24 frames, background grade' },
   ];
-  for (const { spec, frames, label } of runs) {
+  for (const { spec, frames, run: which, label } of runs) {
     log(`\n[speed] ${spec.name} at ${width}x${height}, ${frames} frames: writing frames...`);
     const caseDir = path.join(dir, `${spec.name}-${frames}`);
     const written = await writeCase(spec, caseDir, { width, height, frameCount: frames, compressionLevel: 1 });
     if (noEngine) {
-      rows.push({ label, width, height, frames, error: noEngine });
+      rows.push({ run: which, label, width, height, frames, error: noEngine });
     } else {
       const run: EngineRun = await runEngine(
         options.engineCommand,
@@ -350,8 +354,8 @@ async function measureSpeed(dir: string, options: Options, noEngine: string | un
       );
       rows.push(
         run.exitCode === 0
-          ? { label, width, height, frames, msPerFrame: run.wallMs / frames, peakRssBytes: run.peakRssBytes }
-          : { label, width, height, frames, error: `exit ${run.exitCode}: ${failureReason(run)}` },
+          ? { run: which, label, width, height, frames, msPerFrame: run.wallMs / frames, peakRssBytes: run.peakRssBytes }
+          : { run: which, label, width, height, frames, error: `exit ${run.exitCode}: ${failureReason(run)}` },
       );
       log(`  ${label}: ${rows[rows.length - 1].error ?? `${formatNumber(rows[rows.length - 1].msPerFrame, 0)} ms/frame, peak ${formatMiB(run.peakRssBytes)}`}`);
     }
@@ -393,8 +397,8 @@ async function timeBaselines(
   const n = frameNames.length;
   log(`  flow-warp: ${formatNumber(flowWarpMs / n, 0)} ms/frame; roto+grade: ${formatNumber(rotoGradeMs / n, 0)} ms/frame (in-process, flow included)`);
   return [
-    { label: 'flow-warp, 24 frames', width, height, frames: n, msPerFrame: flowWarpMs / n },
-    { label: 'roto+grade, 24 frames', width, height, frames: n, msPerFrame: rotoGradeMs / n },
+    { run: 'flow-warp', label: 'flow-warp, 24 frames', width, height, frames: n, msPerFrame: flowWarpMs / n },
+    { run: 'roto+grade', label: 'roto+grade, 24 frames', width, height, frames: n, msPerFrame: rotoGradeMs / n },
   ];
 }
 
@@ -432,22 +436,30 @@ function printScores(scores: ScoreRow[]): void {
   }
 }
 
+function isEngineRun(run: SpeedRun): boolean {
+  return run !== 'flow-warp' && run !== 'roto+grade';
+}
+
+function speedRun(speed: SpeedRow[], run: SpeedRun): SpeedRow | undefined {
+  return speed.find((s) => s.run === run);
+}
+
 function printSpeed(speed: SpeedRow[]): void {
   log('\n=== Speed and memory, 1920x1080 (engine: whole CLI as a child process) ===');
   log(
     renderTable(
       ['run', '', 'ms/frame', 'peak RSS'],
       [...speed]
-        .sort((a, b) => Number(b.label.startsWith('engine')) - Number(a.label.startsWith('engine')))
+        .sort((a, b) => Number(isEngineRun(b.run)) - Number(isEngineRun(a.run)))
         .map((s) => [s.label, '', s.error ? 'failed' : formatNumber(s.msPerFrame, 0), s.error ? '' : formatMiB(s.peakRssBytes)]),
     ),
   );
   for (const s of speed) if (s.error) log(`  ${s.label} failed: ${s.error}`);
-  const e24 = speed.find((s) => s.label === 'engine, 24 frames');
-  const e300 = speed.find((s) => s.label === 'engine, 300 frames');
+  const e24 = speedRun(speed, 'decal-24');
+  const e300 = speedRun(speed, 'decal-300');
   if (e24?.peakRssBytes && e300?.peakRssBytes) log(`peak RSS ratio 300/24 frames: ${(e300.peakRssBytes / e24.peakRssBytes).toFixed(2)}`);
-  for (const b of ['flow-warp', 'roto+grade']) {
-    const base = speed.find((s) => s.label === `${b}, 24 frames`);
+  for (const b of ['flow-warp', 'roto+grade'] as const) {
+    const base = speedRun(speed, b);
     if (e24?.msPerFrame && base?.msPerFrame) log(`engine / ${b} time per frame (same run, same clip): ${(e24.msPerFrame / base.msPerFrame).toFixed(2)}x`);
   }
 }
@@ -499,11 +511,11 @@ function evaluateTargets(scores: ScoreRow[], speed: SpeedRow[]): TargetRow[] {
     targets.push({ target: 'real clips: average edit >= roto+grade', measured: `${formatDb(e)} vs ${formatDb(rg)}`, verdict: verdict(has ? e >= rg : undefined) });
   }
   if (speed.length > 0) {
-    const e24 = speed.find((s) => s.label === 'engine, 24 frames');
-    const e300 = speed.find((s) => s.label === 'engine, 300 frames');
+    const e24 = speedRun(speed, 'decal-24');
+    const e300 = speedRun(speed, 'decal-300');
     const ms = e24?.msPerFrame;
     targets.push({ target: '1080p, 24 frames: <= 500 ms/frame (whole CLI)', measured: formatNumber(ms, 0), verdict: verdict(ms === undefined ? undefined : ms <= 500) });
-    const grade = speed.find((s) => s.label === 'engine, 24 frames, background grade')?.msPerFrame;
+    const grade = speedRun(speed, 'grade-24')?.msPerFrame;
     targets.push({ target: '  the same with a background grade', measured: formatNumber(grade, 0), verdict: verdict(grade === undefined ? undefined : grade <= 500) });
     const peak = Math.max(e24?.peakRssBytes ?? NaN, e300?.peakRssBytes ?? NaN);
     targets.push({ target: '1080p: peak RSS <= 2 GB (24 and 300 frames)', measured: formatMiB(peak), verdict: verdict(Number.isFinite(peak) ? peak <= 2 * 1024 ** 3 : undefined) });

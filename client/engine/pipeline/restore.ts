@@ -27,6 +27,10 @@ export async function restoreEdit(
   const rgb = new Float32Array(3 * pixels);
   const alpha = new Float32Array(pixels);
   const whole = { x: 0, y: 0, width: rect.width, height: rect.height };
+  const editRange = {
+    edit_low: { data: Float32Array.from(anchor.editLow), dims: [1, 3, 1, 1] },
+    edit_high: { data: Float32Array.from(anchor.editHigh), dims: [1, 3, 1, 1] },
+  };
   for (const band of rowBands(whole, bandPixels)) {
     const top = Math.max(0, band.y - BAND_HALO);
     const read = { x: 0, y: top, width: rect.width, height: Math.min(rect.height, band.y + band.height + BAND_HALO) - top };
@@ -40,8 +44,7 @@ export async function restoreEdit(
       content: crop(transferred.content, 3),
       explained: crop(transferred.explained, 1),
       alpha: crop(transferred.alpha, 1),
-      edit_low: { data: Float32Array.from(anchor.editLow), dims: [1, 3, 1, 1] },
-      edit_high: { data: Float32Array.from(anchor.editHigh), dims: [1, 3, 1, 1] },
+      ...editRange,
     });
     copyRows(out.layer, read.height, band.y - top, band.height, rgb, rect.height, band.y, rect.width);
     copyRows(out.layer_alpha, read.height, band.y - top, band.height, alpha, rect.height, band.y, rect.width);
