@@ -32,6 +32,11 @@ export interface CorrespondenceConfig {
    */
   smoothRadius: number;
   iterationsPerLevel: number;
+  /**
+   * Also output `init_residual`, the residual at `init_flow`: lets the pipeline fall back on the flow it started from
+   * (pipeline/correspondence.ts) with a confidence that describes it.
+   */
+  initResidual: boolean;
 }
 
 export const FLOW_SEARCH: CorrespondenceConfig = {
@@ -46,6 +51,7 @@ export const FLOW_SEARCH: CorrespondenceConfig = {
   fineAggregate: 2,
   smoothRadius: 3,
   iterationsPerLevel: 2,
+  initResidual: false,
 };
 
 /** Drift correction of an already good estimate (a composed chain of neighbour flows). */
@@ -61,6 +67,7 @@ export const FLOW_REFINE: CorrespondenceConfig = {
   fineAggregate: 2,
   smoothRadius: 3,
   iterationsPerLevel: 1,
+  initResidual: true,
 };
 
 /**
@@ -212,10 +219,15 @@ export function buildCorrespondence(config: CorrespondenceConfig): Graph {
   // Residuals after alignment, for confidence: structure (normalised features) and colour (local means).
   // One warp carries the target's structure channels and local mean colour together.
   const structureOf = (features: string) => g.channels(features, 0, 3);
-  const aligned = warpOn(g, grid!, g.concat([structureOf(targetFeatures), g.box(target, 1)]), flow);
-  const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(structureOf(sourceFeatures), g.channels(aligned, 0, 3)))], { axes: [1], keepdims: 1 }), 1);
-  const colour = g.op('ReduceMean', [g.abs(g.sub(g.box(source, 1), g.channels(aligned, 3, 6)))], { axes: [1], keepdims: 1 });
+  const alignable = g.concat([structureOf(targetFeatures), g.box(target, 1)]);
+  const residualAt = (alignment: string) => {
+    const aligned = warpOn(g, grid!, alignable, alignment);
+    const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(structureOf(sourceFeatures), g.channels(aligned, 0, 3)))], { axes: [1], keepdims: 1 }), 1);
+    const colour = g.op('ReduceMean', [g.abs(g.sub(g.box(source, 1), g.channels(aligned, 3, 6)))], { axes: [1], keepdims: 1 });
+    return g.concat([structure, colour]);
+  };
   g.output('flow', flow, [1, 2, 'H', 'W']);
-  g.output('residual', g.concat([structure, colour]), [1, 2, 'H', 'W']);
+  g.output('residual', residualAt(flow), [1, 2, 'H', 'W']);
+  if (config.initResidual) g.output('init_residual', residualAt(initFlow), [1, 2, 'H', 'W']);
   return g;
 }

@@ -95,6 +95,9 @@ describe('correspondence_refine', () => {
     console.log(`refine: mean EPE ${before.mean.toFixed(3)} → ${after.mean.toFixed(3)} px`);
     expect(before.mean).toBeGreaterThan(1);
     expect(after.mean).toBeLessThan(0.25);
+    // init_residual scores the perturbed start, residual the refined flow: the start matches clearly worse.
+    expect(mean(out.init_residual.data, pixels)).toBeGreaterThan(1.5 * mean(out.residual.data, pixels));
+    expect(mean(out.init_residual.data, pixels, n)).toBeGreaterThan(1.5 * mean(out.residual.data, pixels, n));
   });
 });
 
@@ -126,6 +129,12 @@ describe('correspondence residual', () => {
       expect(structure(wrong.residual.data)).toBeGreaterThan(3 * structure(right.residual.data));
       expect(colour(wrong.residual.data)).toBeGreaterThan(3 * colour(right.residual.data));
     }
+    // The refinement also scores the flow it started from: as poor as a wrong flow from a wrong start, as good as
+    // the true flow's from the true one (the pipeline falls back on it, with this as its confidence).
+    expect(structure(wrongInit.init_residual.data)).toBeGreaterThan(3 * structure(right.residual.data));
+    expect(colour(wrongInit.init_residual.data)).toBeGreaterThan(3 * colour(right.residual.data));
+    expect(structure(right.init_residual.data)).toBeLessThan(1.5 * structure(right.residual.data) + 0.01);
+    expect(colour(right.init_residual.data)).toBeLessThan(1.5 * colour(right.residual.data) + 0.005);
     // The pipeline's reading of the residual: confident for the true flow, not for a wrong one.
     expect(mean(matchQuality(right.residual.data, n), pixels)).toBeGreaterThan(0.7);
     expect(mean(matchQuality(wrongInit.residual.data, n), pixels)).toBeLessThan(0.3);

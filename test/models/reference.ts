@@ -124,8 +124,8 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
 /**
  * Chain: composed flow t→anchor = step + chain(x + step); forward–backward consistency of the step with a tolerance
  * of 0.01·(|step|² + |back(x+step)|²) + 0.5 px² (1 within it, 0 beyond twice it); confidence = min(consistency,
- * chain confidence carried along the step, coverage); low-confidence pixels take the confidence-weighted mean flow
- * of a 17×17 neighbourhood.
+ * chain confidence carried along the step, coverage); pixels under confidence 0.25 take, in proportion, the
+ * confidence-weighted mean flow of a 17×17 neighbourhood.
  */
 export function chainRef(step: Planes, back: Planes, chainFlow: Planes, chainConf: Planes, coverage: Planes): { flow: Planes; conf: Planes } {
   const { width, height } = step;
@@ -162,7 +162,7 @@ export function chainRef(step: Planes, back: Planes, chainFlow: Planes, chainCon
       }
     }
     void count;
-    const k = at(conf, 0, x, y);
+    const k = clamp(at(conf, 0, x, y) / 0.25, 0, 1);
     return k * at(composed, c, x, y) + (1 - k) * (num / den);
   });
   return { flow, conf };

@@ -51,8 +51,15 @@ describe('chain model vs reference', () => {
     const coverage = constant(1, 1);
     const { flow, conf } = await runGraph(buildModel('chain'), { step_flow: step, back_flow: back, chain_flow: chainFlow, chain_conf: chainConf, coverage });
     for (const v of conf.data) expect(v).toBeCloseTo(0.7, 6);
-    // With conf 0.7 the output is 0.7·composed + 0.3·(neighbourhood mean of composed); check it against reference.
+    // A pixel with that much confidence keeps its own composed motion: step + chain(x + step), no neighbour blend.
     expect(maxAbsDiff(flow.data, chainRef(step, back, chainFlow, chainConf, coverage).flow.data)).toBeLessThan(TOLERANCE);
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W - 2; x++) {
+        const i = y * W + x;
+        expect(flow.data[i]).toBeCloseTo(1.5 + bilinearClamped(chainFlow, 0, x + 1.5, y), 4);
+        expect(flow.data[W * H + i]).toBeCloseTo(bilinearClamped(chainFlow, 1, x + 1.5, y), 4);
+      }
+    }
   });
 
   it('uncovered pixels (disocclusion) lose their confidence whatever the chain says', async () => {
