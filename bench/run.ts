@@ -335,14 +335,14 @@ async function measureSpeed(dir: string, options: Options, noEngine: string | un
     { spec: decalMoving, frames: 300, run: 'decal-300', label: 'engine, 300 frames' },
     { spec: gradeBackground, frames: 24, run: 'grade-24', label: 'engine, 24 frames, background grade' },
   ];
-  for (const { spec, frames, run: which, label } of runs) {
+  for (const { spec, frames, run, label } of runs) {
     log(`\n[speed] ${spec.name} at ${width}x${height}, ${frames} frames: writing frames...`);
     const caseDir = path.join(dir, `${spec.name}-${frames}`);
     const written = await writeCase(spec, caseDir, { width, height, frameCount: frames, compressionLevel: 1 });
     if (noEngine) {
-      rows.push({ run: which, label, width, height, frames, error: noEngine });
+      rows.push({ run, label, width, height, frames, error: noEngine });
     } else {
-      const run: EngineRun = await runEngine(
+      const engineRun: EngineRun = await runEngine(
         options.engineCommand,
         {
           framesDir: written.framesDir,
@@ -353,11 +353,11 @@ async function measureSpeed(dir: string, options: Options, noEngine: string | un
         REPO_ROOT,
       );
       rows.push(
-        run.exitCode === 0
-          ? { run: which, label, width, height, frames, msPerFrame: run.wallMs / frames, peakRssBytes: run.peakRssBytes }
-          : { run: which, label, width, height, frames, error: `exit ${run.exitCode}: ${failureReason(run)}` },
+        engineRun.exitCode === 0
+          ? { run, label, width, height, frames, msPerFrame: engineRun.wallMs / frames, peakRssBytes: engineRun.peakRssBytes }
+          : { run, label, width, height, frames, error: `exit ${engineRun.exitCode}: ${failureReason(engineRun)}` },
       );
-      log(`  ${label}: ${rows[rows.length - 1].error ?? `${formatNumber(rows[rows.length - 1].msPerFrame, 0)} ms/frame, peak ${formatMiB(run.peakRssBytes)}`}`);
+      log(`  ${label}: ${rows[rows.length - 1].error ?? `${formatNumber(rows[rows.length - 1].msPerFrame, 0)} ms/frame, peak ${formatMiB(engineRun.peakRssBytes)}`}`);
     }
     if (spec === decalMoving && frames === 24) rows.push(...(await timeBaselines(written.framesDir, written.frameNames, written.anchors, width, height)));
     await rm(caseDir, { recursive: true, force: true });

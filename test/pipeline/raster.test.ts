@@ -1,6 +1,6 @@
 /** Raster helpers (client/engine/pipeline/raster.ts) against naive definitions. */
 import { describe, expect, it } from 'vitest';
-import { boxMean, dilate, erode, resampleArea, sampleBilinear } from '../../client/engine/pipeline/raster';
+import { boxMean, dilate, erode, resampleArea, sampleBilinear, warpPlane } from '../../client/engine/pipeline/raster';
 import { randomPlanes, seeded } from '../models/helpers';
 import { bilinearClamped, boxMeanRef, maxAbsDiff } from '../models/reference';
 
@@ -80,6 +80,24 @@ describe('raster helpers', () => {
           expect(eroded[y * w + x]).toBe(min);
         }
       }
+    }
+  });
+});
+
+describe('warpPlane', () => {
+  it('reads each pixel at p + flow(p): whole shifts move, fractions interpolate, the border clamps', () => {
+    const [width, height] = [5, 3];
+    const pixels = width * height;
+    const plane = Float32Array.from({ length: pixels }, (_, i) => i);
+    const flow = new Float32Array(2 * pixels);
+    flow.fill(1, 0, pixels); // one pixel right
+    flow[pixels + 7] = 0.5; // pixel (2, 1): half a row down as well
+    const out = warpPlane(plane, flow, width, height);
+    expect(out[0]).toBe(1);
+    expect(out[4]).toBe(4); // the last column reads past the border: clamped
+    expect(out[7]).toBeCloseTo((8 + 13) / 2, 6);
+    for (let i = 0; i < pixels; i++) {
+      expect(out[i]).toBeCloseTo(sampleBilinear(plane, width, height, (i % width) + flow[i], Math.floor(i / width) + flow[pixels + i]), 6);
     }
   });
 });

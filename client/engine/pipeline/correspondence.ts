@@ -14,7 +14,7 @@
 import type { FlowGrid } from './anchor-model';
 import type { ModelSet, SessionSet } from '../runtime/models';
 import { propagateMatches } from './match-propagation';
-import { boxMean, dilate, sampleBilinear } from './raster';
+import { boxMean, dilate, sampleBilinear, warpPlane } from './raster';
 import { runModel } from './tensors';
 
 /** Where frame `index` sits in the anchor: flow (2 planes, flow-resolution pixels) and confidence (0..1). */
@@ -113,12 +113,8 @@ const SCALE_SAMPLES = 50;
  */
 export function editLogScale(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): number | null {
   const pixels = width * height;
-  const tracked = new Uint8Array(pixels);
-  for (let i = 0; i < pixels; i++) {
-    const x = (i % width) + flow[i];
-    const y = Math.floor(i / width) + flow[pixels + i];
-    tracked[i] = conf[i] >= CONFIDENT && sampleBilinear(anchorMaskLow, width, height, x, y) > 0.5 ? 1 : 0;
-  }
+  const carried = warpPlane(anchorMaskLow, flow, width, height);
+  const tracked = carried.map((m, i) => (conf[i] >= CONFIDENT && m > 0.5 ? 1 : 0));
   const logs = new Float64Array(pixels);
   let count = 0;
   for (let y = 1; y < height - 1; y++) {
@@ -290,14 +286,8 @@ export class CorrespondenceStage {
   /** Pixels within 16 flow-resolution pixels of where confidently chained pixels carry the edit mask. */
   private nearEditReach(flow: Float32Array, chainConf: Float32Array, anchorMaskLow: Float32Array): Float32Array {
     const { width, height } = this.grid;
-    const reach = new Float32Array(this.pixels);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const i = y * width + x;
-        if (chainConf[i] < CONFIDENT) continue;
-        if (sampleBilinear(anchorMaskLow, width, height, x + flow[i], y + flow[this.pixels + i]) > 0) reach[i] = 1;
-      }
-    }
+    const carried = warpPlane(anchorMaskLow, flow, width, height);
+    const reach = carried.map((m, i) => (chainConf[i] >= CONFIDENT && m > 0 ? 1 : 0));
     return dilate(reach, width, height, 16);
   }
 

@@ -132,6 +132,22 @@ export function sampleBilinear(plane: Float32Array, width: number, height: numbe
   return top * (1 - fy) + bottom * fy;
 }
 
+/**
+ * Backward warp of a plane along a flow of the same grid (2 planes, pixels): out(p) = plane(p + flow(p)), bilinear,
+ * clamped to the border. E.g. an anchor's mask seen from a frame through the frame→anchor correspondence.
+ */
+export function warpPlane(plane: Float32Array, flow: Float32Array, width: number, height: number): Float32Array {
+  const pixels = width * height;
+  const out = new Float32Array(pixels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      out[i] = sampleBilinear(plane, width, height, x + flow[i], y + flow[pixels + i]);
+    }
+  }
+  return out;
+}
+
 /** Binary dilation (max over a square window) of a 0/1 plane. */
 export function dilate(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
   return boxMean(plane, width, height, radius).map((v) => (v > 1e-6 ? 1 : 0));

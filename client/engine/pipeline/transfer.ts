@@ -9,7 +9,7 @@ import type { AnchorModel, FlowGrid } from './anchor-model';
 import type { Rect } from './composite';
 import type { ChainState } from './correspondence';
 import { applyColourVeto, membershipFill } from './membership';
-import { copyRows, cropPlanes, rowBands, sampleBilinear } from './raster';
+import { copyRows, cropPlanes, rowBands, warpPlane } from './raster';
 import { runModel } from './tensors';
 
 export interface TransferResult {
@@ -31,14 +31,7 @@ const NO_TRUST = 0.15;
  */
 export function editReachLow(grid: FlowGrid, anchor: AnchorModel, state: ChainState, frameLow: Float32Array): { warpedMask: Float32Array; fill: Float32Array } {
   const { width: w, height: h } = grid;
-  const n = w * h;
-  const warpedMask = new Float32Array(n);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      warpedMask[i] = sampleBilinear(anchor.maskLow, w, h, x + state.flow[i], y + state.flow[n + i]);
-    }
-  }
+  const warpedMask = warpPlane(anchor.maskLow, state.flow, w, h);
   return { warpedMask, fill: membershipFill(anchor.likelihood, frameLow, warpedMask, state.conf, w, h) };
 }
 
