@@ -32,11 +32,6 @@ export interface CorrespondenceConfig {
    */
   smoothRadius: number;
   iterationsPerLevel: number;
-  /**
-   * Also output `init_residual`, the residual at `init_flow`: lets the pipeline fall back on the flow it started from
-   * (pipeline/correspondence.ts) with a confidence that describes it.
-   */
-  initResidual: boolean;
 }
 
 export const FLOW_SEARCH: CorrespondenceConfig = {
@@ -51,7 +46,6 @@ export const FLOW_SEARCH: CorrespondenceConfig = {
   fineAggregate: 2,
   smoothRadius: 3,
   iterationsPerLevel: 2,
-  initResidual: false,
 };
 
 /** Drift correction of an already good estimate (a composed chain of neighbour flows). */
@@ -67,7 +61,6 @@ export const FLOW_REFINE: CorrespondenceConfig = {
   fineAggregate: 2,
   smoothRadius: 3,
   iterationsPerLevel: 1,
-  initResidual: true,
 };
 
 /**
@@ -178,6 +171,34 @@ function lucasKanadeStep(g: Graph, grid: WarpGrid, sourceFeatures: string, targe
   return g.add(flow, g.clip(g.concat([du, dv]), -1, 1));
 }
 
+/**
+ * Residuals of `flow` for confidence: structure (normalised features, 3×3 mean) and colour (3×3 local means), as
+ * two planes. One warp carries the target's structure channels and local mean colour together.
+ */
+function residualOf(g: Graph, grid: WarpGrid, source: string, target: string, sourceFeatures: string, targetFeatures: string, flow: string): string {
+  const structureOf = (features: string) => g.channels(features, 0, 3);
+  const aligned = warpOn(g, grid, g.concat([structureOf(targetFeatures), g.box(target, 1)]), flow);
+  const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(structureOf(sourceFeatures), g.channels(aligned, 0, 3)))], { axes: [1], keepdims: 1 }), 1);
+  const colour = g.op('ReduceMean', [g.abs(g.sub(g.box(source, 1), g.channels(aligned, 3, 6)))], { axes: [1], keepdims: 1 });
+  return g.concat([structure, colour]);
+}
+
+/**
+ * The residual of a given flow, as correspondence_refine reports it for its own answer: lets the pipeline keep a flow
+ * other than the refinement's (pipeline/correspondence.ts refineTrust) with a confidence that describes it. Run only
+ * then, so the refinement itself does not pay for it.
+ */
+export function buildFlowScore(config: CorrespondenceConfig): Graph {
+  const g = new Graph('correspondence_score', 'Match residuals (structure, colour) of a given flow from source to target.');
+  const source = g.input('source', [1, 3, 'H', 'W']);
+  const target = g.input('target', [1, 3, 'H', 'W']);
+  const flow = g.input('flow', [1, 2, 'H', 'W']);
+  const sourceFeatures = matchingFeatures(g, source, config.featureRadius);
+  const targetFeatures = matchingFeatures(g, target, config.featureRadius);
+  g.output('residual', residualOf(g, warpGrid(g, source), source, target, sourceFeatures, targetFeatures, flow), [1, 2, 'H', 'W']);
+  return g;
+}
+
 export function buildCorrespondence(config: CorrespondenceConfig): Graph {
   const g = new Graph(config.name, 'Coarse-to-fine correlation flow from source to target (flow-resolution pixels).');
   const source = g.input('source', [1, 3, 'H', 'W']);
@@ -216,18 +237,7 @@ export function buildCorrespondence(config: CorrespondenceConfig): Graph {
 
   }
 
-  // Residuals after alignment, for confidence: structure (normalised features) and colour (local means).
-  // One warp carries the target's structure channels and local mean colour together.
-  const structureOf = (features: string) => g.channels(features, 0, 3);
-  const alignable = g.concat([structureOf(targetFeatures), g.box(target, 1)]);
-  const residualAt = (alignment: string) => {
-    const aligned = warpOn(g, grid!, alignable, alignment);
-    const structure = g.box(g.op('ReduceMean', [g.abs(g.sub(structureOf(sourceFeatures), g.channels(aligned, 0, 3)))], { axes: [1], keepdims: 1 }), 1);
-    const colour = g.op('ReduceMean', [g.abs(g.sub(g.box(source, 1), g.channels(aligned, 3, 6)))], { axes: [1], keepdims: 1 });
-    return g.concat([structure, colour]);
-  };
   g.output('flow', flow, [1, 2, 'H', 'W']);
-  g.output('residual', residualAt(flow), [1, 2, 'H', 'W']);
-  if (config.initResidual) g.output('init_residual', residualAt(initFlow), [1, 2, 'H', 'W']);
+  g.output('residual', residualOf(g, grid!, source, target, sourceFeatures, targetFeatures, flow), [1, 2, 'H', 'W']);
   return g;
 }

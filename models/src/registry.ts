@@ -3,19 +3,20 @@
  * with a larger model that has the same input/output names and shapes (see models/dist/manifest.json).
  */
 import { buildChain } from './chain';
-import { buildCorrespondence, FLOW_REFINE, FLOW_SEARCH } from './correspondence';
+import { buildCorrespondence, buildFlowScore, FLOW_REFINE, FLOW_SEARCH } from './correspondence';
 import { Graph, OPSET } from './onnx/graph';
 import { buildRestore } from './restore';
 import { buildSelfTest } from './selftest';
 import { buildTemporal } from './temporal';
 import { buildTransfer } from './transfer';
 
-export const MODEL_NAMES = ['correspondence_search', 'correspondence_refine', 'chain', 'temporal', 'transfer', 'restore', 'selftest'] as const;
+export const MODEL_NAMES = ['correspondence_search', 'correspondence_refine', 'correspondence_score', 'chain', 'temporal', 'transfer', 'restore', 'selftest'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export const STAGE_OF: Record<ModelName, string> = {
   correspondence_search: 'correspondence',
   correspondence_refine: 'correspondence',
+  correspondence_score: 'correspondence',
   chain: 'correspondence',
   temporal: 'temporal smoothing',
   transfer: 'transfer (Zero)',
@@ -29,6 +30,8 @@ export function buildModel(name: ModelName): Graph {
       return buildCorrespondence(FLOW_SEARCH);
     case 'correspondence_refine':
       return buildCorrespondence(FLOW_REFINE);
+    case 'correspondence_score':
+      return buildFlowScore(FLOW_REFINE);
     case 'chain':
       return buildChain();
     case 'temporal':

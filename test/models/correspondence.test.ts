@@ -8,19 +8,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '../../models/src/registry';
 import { matchQuality } from '../../client/engine/pipeline/correspondence';
 import { runSession, seeded, sessionOf } from './helpers';
-import type { Planes } from './reference';
+import { maxAbsDiff, type Planes } from './reference';
 import { colourTexture, renderTexture } from './texture';
 
 let search: InferenceSession;
 let refine: InferenceSession;
+let score: InferenceSession;
 
 beforeAll(async () => {
   search = await sessionOf(buildModel('correspondence_search').toBytes());
   refine = await sessionOf(buildModel('correspondence_refine').toBytes());
+  score = await sessionOf(buildModel('correspondence_score').toBytes());
 });
 afterAll(async () => {
   await search?.release();
   await refine?.release();
+  await score?.release();
 });
 
 function rgb(data: Float32Array, width: number, height: number): Planes {
@@ -95,9 +98,13 @@ describe('correspondence_refine', () => {
     console.log(`refine: mean EPE ${before.mean.toFixed(3)} → ${after.mean.toFixed(3)} px`);
     expect(before.mean).toBeGreaterThan(1);
     expect(after.mean).toBeLessThan(0.25);
-    // init_residual scores the perturbed start, residual the refined flow: the start matches clearly worse.
-    expect(mean(out.init_residual.data, pixels)).toBeGreaterThan(1.5 * mean(out.residual.data, pixels));
-    expect(mean(out.init_residual.data, pixels, n)).toBeGreaterThan(1.5 * mean(out.residual.data, pixels, n));
+    // correspondence_score gives the refinement's own residual for the refined flow, and a clearly worse one for the
+    // perturbed start (the pipeline keeps that start, with this residual, where the refinement cannot help).
+    const refinedScore = await runSession(score, { source, target, flow: { data: out.flow.data, channels: 2, width, height } });
+    expect(maxAbsDiff(refinedScore.residual.data, out.residual.data)).toBeLessThan(1e-5);
+    const startScore = await runSession(score, { source, target, flow: init });
+    expect(mean(startScore.residual.data, pixels)).toBeGreaterThan(1.5 * mean(out.residual.data, pixels));
+    expect(mean(startScore.residual.data, pixels, n)).toBeGreaterThan(1.5 * mean(out.residual.data, pixels, n));
   });
 });
 
@@ -129,12 +136,13 @@ describe('correspondence residual', () => {
       expect(structure(wrong.residual.data)).toBeGreaterThan(3 * structure(right.residual.data));
       expect(colour(wrong.residual.data)).toBeGreaterThan(3 * colour(right.residual.data));
     }
-    // The refinement also scores the flow it started from: as poor as a wrong flow from a wrong start, as good as
-    // the true flow's from the true one (the pipeline falls back on it, with this as its confidence).
-    expect(structure(wrongInit.init_residual.data)).toBeGreaterThan(3 * structure(right.residual.data));
-    expect(colour(wrongInit.init_residual.data)).toBeGreaterThan(3 * colour(right.residual.data));
-    expect(structure(right.init_residual.data)).toBeLessThan(1.5 * structure(right.residual.data) + 0.01);
-    expect(colour(right.init_residual.data)).toBeLessThan(1.5 * colour(right.residual.data) + 0.005);
+    // correspondence_score rates a given flow the same way: a wrong flow poorly, the true one as well as refine's.
+    const wrongScore = await runSession(score, { source, target, flow: uniformFlow(width, height, dx + 14, dy - 10) });
+    expect(structure(wrongScore.residual.data)).toBeGreaterThan(3 * structure(right.residual.data));
+    expect(colour(wrongScore.residual.data)).toBeGreaterThan(3 * colour(right.residual.data));
+    const trueScore = await runSession(score, { source, target, flow: uniformFlow(width, height, dx, dy) });
+    expect(structure(trueScore.residual.data)).toBeLessThan(1.5 * structure(right.residual.data) + 0.01);
+    expect(colour(trueScore.residual.data)).toBeLessThan(1.5 * colour(right.residual.data) + 0.005);
     // The pipeline's reading of the residual: confident for the true flow, not for a wrong one.
     expect(mean(matchQuality(right.residual.data, n), pixels)).toBeGreaterThan(0.7);
     expect(mean(matchQuality(wrongInit.residual.data, n), pixels)).toBeLessThan(0.3);

@@ -154,7 +154,6 @@ export function refineTrust(logScale: number | null): number {
  * (the residual blended as well, so that the confidence read from it describes the flow kept).
  */
 export function fallBackOnInit(refined: { flow: Float32Array; residual: Float32Array }, initFlow: Float32Array, initResidual: Float32Array, trust: number): void {
-  if (trust >= 1) return;
   const back = 1 - trust;
   for (let k = 0; k < refined.flow.length; k++) refined.flow[k] += back * (initFlow[k] - refined.flow[k]);
   for (let k = 0; k < refined.residual.length; k++) refined.residual[k] += back * (initResidual[k] - refined.residual[k]);
@@ -327,7 +326,14 @@ export class CorrespondenceStage {
     // the edit is seen at a scale too far from the anchor's for patches to match (refineTrust).
     const refined = await this.flow('correspondence_refine', frameLow, anchorLow, chained.flow);
     const trust = refineTrust(editLogScale(chained.flow, chained.conf, anchorMaskLow, this.grid.width, this.grid.height));
-    fallBackOnInit({ flow: refined.flow, residual: refined.residual }, chained.flow, refined.init_residual, trust);
+    if (trust < 1) {
+      const chainedScore = await runModel(this.models, 'correspondence_score', {
+        source: { data: frameLow, dims: this.dims3 },
+        target: { data: anchorLow, dims: this.dims3 },
+        flow: { data: chained.flow, dims: this.dims2 },
+      });
+      fallBackOnInit({ flow: refined.flow, residual: refined.residual }, chained.flow, chainedScore.residual, trust);
+    }
     const refinedQuality = matchQuality(refined.residual, this.pixels);
     const plausible = colourPlausibility(refined.residual, this.pixels);
     const flow = refined.flow;

@@ -235,7 +235,7 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     // bottleneck while the capture thread waits, so they get every core (a 1080p background grade ran ~10% faster,
     // 33 s against 37 s; a decal, whose capture thread is the busier one, within noise).
     const threadsByModel = { transfer: cores, restore: cores };
-    models = await timer.time('load models', () => openModels(provider, { threads, threadsByModel, lazy: ['correspondence_search'] }));
+    models = await timer.time('load models', () => openModels(provider, { threads, threadsByModel, lazy: ['correspondence_search', 'correspondence_score'] }));
     checkCancel(options.signal);
 
     const givenMasks = opened.maskImages;
