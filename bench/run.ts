@@ -2,7 +2,8 @@
  * `npm run bench`: scores the engine's CLI against exact ground truth, next to two OpenCV baselines, and prints
  * speed and memory at 1080p. Prints figures and PASS/FAIL against the issue's targets; never asserts.
  *
- *   npm run bench [-- --quick] [--case NAME|real|speed] [--json FILE] [--engine-cmd "CMD ARGS"] [--keep]
+ *   npm run bench [-- --quick] [--case NAME|real|speed] [--scenes FILE.json] [--no-masks] [--json FILE]
+ *                 [--engine-cmd "CMD ARGS"] [--keep]
  */
 import { existsSync } from 'fs';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'fs/promises';
@@ -13,6 +14,7 @@ import { AnchorFlow, BaselineEdit, Baselines } from './baselines/baselines';
 import { loadOpenCv } from './baselines/opencv';
 import { defaultEngineCommand, failureReason, runEngine, type EngineRun } from './engine-cli';
 import { readMask, readRgb } from './images';
+import { readScenes } from './scenes';
 import { QualityAccumulator, type QualityResult } from './metrics';
 import { applyRealEdit, REAL_EDITS } from './real-edits';
 import { formatDb, formatMiB, formatNumber, renderTable } from './table';
@@ -29,6 +31,10 @@ interface Options {
   jsonFile?: string;
   engineCommand: string[];
   keep: boolean;
+  /** Scene specs to score instead of the built-in synthetic cases (synth/scene.ts SceneSpec, as JSON). */
+  scenesFile?: string;
+  /** Run the engine without --mask: it derives the edit region from each anchor and its original frame. */
+  noMasks: boolean;
 }
 
 interface ScoreRow {
@@ -62,7 +68,7 @@ interface TargetRow {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { quick: false, engineCommand: defaultEngineCommand(REPO_ROOT), keep: false };
+  const options: Options = { quick: false, engineCommand: defaultEngineCommand(REPO_ROOT), keep: false, noMasks: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -72,11 +78,18 @@ function parseOptions(argv: string[]): Options {
     };
     if (arg === '--quick') options.quick = true;
     else if (arg === '--keep') options.keep = true;
+    else if (arg === '--no-masks') options.noMasks = true;
     else if (arg === '--case') options.caseName = value();
+    else if (arg === '--scenes') options.scenesFile = path.resolve(value());
     else if (arg === '--json') options.jsonFile = path.resolve(value());
     else if (arg === '--engine-cmd') options.engineCommand = value().split(/\s+/).filter(Boolean);
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--case NAME|real|speed] [--json FILE] [--engine-cmd "CMD ARGS"] [--keep]\n');
+      process.stdout.write(
+        'usage: npm run bench -- [--quick] [--case NAME|real|speed] [--scenes FILE.json] [--no-masks] [--json FILE] [--engine-cmd "CMD ARGS"] [--keep]\n' +
+          '  --scenes FILE.json  score these scenes (a JSON array of synth SceneSpec; colours as "#rrggbb" or [r, g, b] in 0..1)\n' +
+          '                      instead of the built-in cases; real clips and speed only with --case real|speed\n' +
+          '  --no-masks          run the engine without --mask (it derives the edit region from anchor vs original)\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${arg}; see npm run bench -- --help`);
   }
@@ -102,18 +115,21 @@ async function main(): Promise<void> {
 
   const scores: ScoreRow[] = [];
   const speed: SpeedRow[] = [];
-  const width = 640;
-  const height = 360;
-  const frameCount = options.quick ? 12 : 24;
   const speedOnly = options.caseName === 'speed';
-  const cases = BENCH_CASES.filter((c) => !options.caseName || c.name === options.caseName);
+  const scenes = options.scenesFile ? await readScenes(options.scenesFile) : BENCH_CASES;
+  const cases = scenes.filter((c) => !options.caseName || c.name === options.caseName);
   for (const spec of cases) {
+    // Built-in cases are all 640x360; a scene from --scenes may suggest its own size.
+    const width = spec.defaults?.width ?? 640;
+    const height = spec.defaults?.height ?? 360;
+    const frameCount = options.quick ? 12 : (spec.defaults?.frameCount ?? 24);
     log(`\n[synthetic] ${spec.name} at ${width}x${height}, ${frameCount} frames: ${spec.description}`);
     scores.push(...(await scoreSyntheticCase(spec, width, height, frameCount, path.join(workDir, spec.name), options, noEngine)));
   }
-  const clips = REAL_CLIPS.filter((c) => !options.caseName || c === options.caseName || options.caseName === 'real');
+  const realAsked = options.caseName === 'real' || REAL_CLIPS.includes(options.caseName ?? '');
+  const clips = options.scenesFile && !realAsked ? [] : REAL_CLIPS.filter((c) => !options.caseName || c === options.caseName || options.caseName === 'real');
   if (cases.length === 0 && clips.length === 0 && !speedOnly) {
-    throw new Error(`no case named ${options.caseName}; cases: ${[...BENCH_CASES.map((c) => c.name), ...REAL_CLIPS, 'real', 'speed'].join(', ')}`);
+    throw new Error(`no case named ${options.caseName}; cases: ${[...scenes.map((c) => c.name), ...REAL_CLIPS, 'real', 'speed'].join(', ')}`);
   }
   {
     for (const clip of clips) {
@@ -125,7 +141,7 @@ async function main(): Promise<void> {
       scores.push(...(await scoreRealClip(clip, options.quick ? 12 : 40, path.join(workDir, clip), options, noEngine)));
     }
   }
-  if ((!options.quick && !options.caseName) || speedOnly) {
+  if ((!options.quick && !options.caseName && !options.scenesFile) || speedOnly) {
     speed.push(...(await measureSpeed(path.join(workDir, 'speed'), options, noEngine)));
   }
 
@@ -162,7 +178,7 @@ async function scoreSyntheticCase(
     await scoreEngine('synthetic', spec.name, options, noEngine, {
       framesDir: written.framesDir,
       anchors: written.anchors.map((a) => ({ index: a.index, image: a.image })),
-      masks: written.anchors.map((a) => ({ index: a.index, image: a.mask })),
+      masks: options.noMasks ? [] : written.anchors.map((a) => ({ index: a.index, image: a.mask })),
       outDir: path.join(dir, 'out'),
       frameNames: written.frameNames,
       sources: clip.frames,
@@ -301,7 +317,7 @@ async function scoreRealClip(
         await scoreEngine('real', name, options, noEngine, {
           framesDir,
           anchors: [{ index: 0, image: anchorImage }],
-          masks: [{ index: 0, image: anchorMaskFile }],
+          masks: options.noMasks ? [] : [{ index: 0, image: anchorMaskFile }],
           outDir: path.join(dir, `${edit.name}-out`),
           frameNames,
           sources,
@@ -347,7 +363,7 @@ async function measureSpeed(dir: string, options: Options, noEngine: string | un
         {
           framesDir: written.framesDir,
           anchors: written.anchors.map((a) => ({ index: a.index, image: a.image })),
-          masks: written.anchors.map((a) => ({ index: a.index, image: a.mask })),
+          masks: options.noMasks ? [] : written.anchors.map((a) => ({ index: a.index, image: a.mask })),
           outDir: path.join(caseDir, 'out'),
         },
         REPO_ROOT,
