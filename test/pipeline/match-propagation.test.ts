@@ -60,23 +60,39 @@ describe('patchCost', () => {
   const anchor = texture(1);
   const motion = { fx: 1.3, fy: -0.6, jxx: 0.05, jxy: -0.1, jyx: 0.1, jyy: 0.05 };
 
-  it('matches a direct computation: variance of the difference plus a quarter of its squared mean', () => {
+  it('matches a direct computation: the anchor patch scaled by the gain, then variance of the difference plus a quarter of its squared mean', () => {
     const frame = texture(2);
     const [x, y] = [20, 15];
-    let expected = 0;
-    for (let c = 0; c < 3; c++) {
-      const differences: number[] = [];
-      for (const dy of [-2, 0, 2]) {
-        for (const dx of [-2, 0, 2]) {
-          const a = sampleBilinear(anchor.subarray(c * N, (c + 1) * N), W, H, x + dx + motion.fx + motion.jxx * dx + motion.jxy * dy, y + dy + motion.fy + motion.jyx * dx + motion.jyy * dy);
-          differences.push(frame[c * N + (y + dy) * W + x + dx] - a);
+    for (const gain of [1, 0.8]) {
+      let expected = 0;
+      for (let c = 0; c < 3; c++) {
+        const differences: number[] = [];
+        for (const dy of [-2, 0, 2]) {
+          for (const dx of [-2, 0, 2]) {
+            const a = sampleBilinear(anchor.subarray(c * N, (c + 1) * N), W, H, x + dx + motion.fx + motion.jxx * dx + motion.jxy * dy, y + dy + motion.fy + motion.jyx * dx + motion.jyy * dy);
+            differences.push(frame[c * N + (y + dy) * W + x + dx] - gain * a);
+          }
         }
+        const mean = differences.reduce((s, d) => s + d, 0) / differences.length;
+        const variance = differences.reduce((s, d) => s + (d - mean) ** 2, 0) / differences.length;
+        expected += variance + 0.25 * mean * mean;
       }
-      const mean = differences.reduce((s, d) => s + d, 0) / differences.length;
-      const variance = differences.reduce((s, d) => s + (d - mean) ** 2, 0) / differences.length;
-      expected += variance + 0.25 * mean * mean;
+      expect(patchCost(frame, anchor, W, H, x, y, motion, gain)).toBeCloseTo(expected / 3, 6);
     }
-    expect(patchCost(frame, anchor, W, H, x, y, motion)).toBeCloseTo(expected / 3, 6);
+  });
+
+  it('at the right gain, ignores a change of light on the surface', () => {
+    const flow = rotationFlow(0, 0, 0, 1.3, -0.6);
+    const frame = frameThrough(anchor, flow);
+    const still = { fx: 1.3, fy: -0.6, jxx: 0, jxy: 0, jyx: 0, jyy: 0 };
+    const wrong = { ...still, fx: 3.3 };
+    for (const light of [0.7, 1.4]) {
+      const relit = frame.map((v) => v * light);
+      expect(patchCost(relit, anchor, W, H, 30, 20, still, light)).toBeLessThan(1e-10);
+      expect(patchCost(relit, anchor, W, H, 30, 20, wrong, light)).toBeGreaterThan(1e-4);
+      // Compared in raw colours instead, the true motion no longer matches.
+      expect(patchCost(relit, anchor, W, H, 30, 20, still)).toBeGreaterThan(1e-4);
+    }
   });
 
   it('is zero for the true motion and grows with a wrong one', () => {
@@ -110,6 +126,33 @@ describe('propagateMatches', () => {
     let worst = 0;
     for (let i = 0; i < N; i++) if (doubtful[i]) worst = Math.max(worst, Math.hypot(flow[i] - truth[i], flow[N + i] - truth[N + i]));
     expect(worst).toBeLessThan(0.05);
+  });
+
+  it('under a change of light, given its gain, keeps a surface’s true motion and still mends a wrong strip', () => {
+    const truth = rotationFlow(25, 32, 24, 3, 1);
+    const frame = frameThrough(anchor, truth).map((v) => v * 0.75);
+    const flow = truth.slice();
+    // The whole surface is in doubt (its match quality fell with the light), a strip of it rightly so.
+    const doubtful = new Uint8Array(N).fill(1);
+    for (let i = 0; i < N; i++) {
+      const x = i % W;
+      const y = Math.floor(i / W);
+      if (x >= 40 && x < 50 && y >= 8 && y < 40) {
+        flow[i] -= 6;
+        flow[N + i] += 2;
+      }
+    }
+    const raw = flow.slice();
+    propagateMatches(frame, anchor, flow, doubtful, W, H, 0.75);
+    const errors: number[] = [];
+    for (let y = 4; y < H - 4; y++) for (let x = 4; x < W - 4; x++) errors.push(Math.hypot(flow[y * W + x] - truth[y * W + x], flow[N + y * W + x] - truth[N + y * W + x]));
+    // Away from the border (clamped samples), no pixel is taken off its true motion.
+    expect(Math.max(...errors)).toBeLessThan(0.05);
+    // Matched in raw colours, wrong patches of the right brightness win and the motion is scrambled.
+    propagateMatches(frame, anchor, raw, doubtful, W, H);
+    let worst = 0;
+    for (let y = 4; y < H - 4; y++) for (let x = 4; x < W - 4; x++) worst = Math.max(worst, Math.hypot(raw[y * W + x] - truth[y * W + x], raw[N + y * W + x] - truth[N + y * W + x]));
+    expect(worst).toBeGreaterThan(1);
   });
 
   it('stops at a motion edge: each layer keeps its own motion', () => {

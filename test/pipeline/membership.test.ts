@@ -1,6 +1,6 @@
 /** Colour membership for lost pixels and the colour veto (membership.ts), and the edit-zone test of re-acquisition (correspondence.ts). */
 import { describe, expect, it } from 'vitest';
-import { landsIn } from '../../client/engine/pipeline/correspondence';
+import { landsIn } from '../../client/engine/pipeline/tracked-edit';
 import { applyColourVeto, learnColourLikelihood, learnColourOdds, membershipFill } from '../../client/engine/pipeline/membership';
 
 const [W, H] = [80, 20];

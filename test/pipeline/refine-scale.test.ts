@@ -3,7 +3,8 @@
  * frame→anchor flow, the trust it leaves the refinement, and the fall-back on the chain's flow.
  */
 import { describe, expect, it } from 'vitest';
-import { editLogScale, fallBackOnInit, refineTrust } from '../../client/engine/pipeline/correspondence';
+import { fallBackOnInit, refineTrust } from '../../client/engine/pipeline/correspondence';
+import { editLogScale } from '../../client/engine/pipeline/tracked-edit';
 
 const [width, height] = [40, 30];
 const pixels = width * height;

@@ -7,7 +7,8 @@
  * the edit is seen at a scale too far from the anchor's for patches to match (refineTrust). Where
  * that direct match stays poor, pixels try their neighbours' motion (PatchMatch-style propagation,
  * match-propagation.ts), which stops the other layer's motion creeping in at motion edges. When pixels are lost, a
- * full search against the anchor finds content again after an occlusion.
+ * full search against the anchor finds content again after an occlusion: from the camera's motion, and from the
+ * motion of the edit's still-tracked part (tracked-edit.ts) for an object that comes out from behind an occluder.
  * Confidence = the better of the chain's forward–backward consistency and the direct match quality, so content
  * that was occluded for a while is picked up again when it reappears.
  */
@@ -15,6 +16,7 @@ import type { FlowGrid } from './anchor-model';
 import type { ModelSet, SessionSet } from '../runtime/models';
 import { propagateMatches } from './match-propagation';
 import { boxMean, dilate, sampleBilinear, warpPlane } from './raster';
+import { affineFlow, CONFIDENT, editBrightnessGain, editLogScale, landsIn, trackedEditAffine } from './tracked-edit';
 import { runModel } from './tensors';
 
 /** Where frame `index` sits in the anchor: flow (2 planes, flow-resolution pixels) and confidence (0..1). */
@@ -90,9 +92,9 @@ export function colourPlausibility(residual: Float32Array, pixels: number): Floa
 
 /** Confidence under which a pixel counts as lost, and the share of lost pixels that triggers a direct search. */
 const LOST = 0.3;
-/** Chain confidence from which a pixel's correspondence counts as established (it claims its anchor content). */
-const CONFIDENT = 0.5;
 const REACQUIRE_FRACTION = 0.01;
+/** The share of pixels, lost where the edit would be if they moved with its tracked part, that warrants a search. */
+const UNMATCHED_FRACTION = 0.0025;
 /** Direct match quality under which a pixel tries its neighbours' motion (a true match scores ~0.97). */
 const DOUBTFUL_QUALITY = 0.9;
 /** Flow-resolution pixels around the anchor's edit within which lost content is worth re-acquiring. */
@@ -103,36 +105,6 @@ const EDIT_ZONE_RADIUS = 16;
  */
 const REFINE_SCALE_FROM = 1.3;
 const REFINE_SCALE_TO = 2;
-/** Tracked edit pixels needed before their scale is believed. */
-const SCALE_SAMPLES = 50;
-
-/**
- * The median log area ratio, frame over anchor, at which the edit is seen: from the Jacobian of the frame→anchor
- * flow over confidently chained pixels that land on the anchor's edit, each with its four neighbours too (so motion
- * edges, where the flow jumps, do not count). Null with fewer than SCALE_SAMPLES such pixels.
- */
-export function editLogScale(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): number | null {
-  const pixels = width * height;
-  const carried = warpPlane(anchorMaskLow, flow, width, height);
-  const tracked = carried.map((m, i) => (conf[i] >= CONFIDENT && m > 0.5 ? 1 : 0));
-  const logs = new Float64Array(pixels);
-  let count = 0;
-  for (let y = 1; y < height - 1; y++) {
-    for (let x = 1; x < width - 1; x++) {
-      const i = y * width + x;
-      if (!tracked[i] || !tracked[i - 1] || !tracked[i + 1] || !tracked[i - width] || !tracked[i + width]) continue;
-      const dxu = (flow[i + 1] - flow[i - 1]) / 2;
-      const dxv = (flow[pixels + i + 1] - flow[pixels + i - 1]) / 2;
-      const dyu = (flow[i + width] - flow[i - width]) / 2;
-      const dyv = (flow[pixels + i + width] - flow[pixels + i - width]) / 2;
-      // det of d(anchor position)/d(frame position): anchor area per frame area.
-      const det = (1 + dxu) * (1 + dyv) - dxv * dyu;
-      logs[count++] = Math.log(Math.max(1e-3, Math.abs(det)));
-    }
-  }
-  if (count < SCALE_SAMPLES) return null;
-  return -logs.subarray(0, count).sort()[count >> 1];
-}
 
 /**
  * How far the direct refinement against the anchor is trusted when the edit is seen at `logScale` (editLogScale):
@@ -159,13 +131,6 @@ export function fallBackOnInit(refined: { flow: Float32Array; residual: Float32A
   for (let k = 0; k < refined.residual.length; k++) refined.residual[k] += back * (initResidual[k] - refined.residual[k]);
 }
 
-/** Whether pixel `i`, moved by `flow`, lands on a non-zero point of `zone` (nearest grid point). */
-export function landsIn(zone: Float32Array, flow: Float32Array, i: number, width: number, height: number): boolean {
-  const x = Math.round((i % width) + flow[i]);
-  const y = Math.round(Math.floor(i / width) + flow[width * height + i]);
-  return x >= 0 && y >= 0 && x < width && y < height && zone[y * width + x] > 0;
-}
-
 /** Median flow over confidently chained pixels: the motion most of the frame shares. */
 export function dominantMotion(flow: Float32Array, conf: Float32Array, pixels: number): [number, number] {
   const xs: number[] = [];
@@ -179,6 +144,23 @@ export function dominantMotion(flow: Float32Array, conf: Float32Array, pixels: n
   if (xs.length === 0) return [0, 0];
   const median = (v: number[]) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
   return [median(xs), median(ys)];
+}
+
+/** A flow field that moves every pixel by `motion`. */
+function uniformFlow(motion: [number, number], pixels: number): Float32Array {
+  const flow = new Float32Array(2 * pixels);
+  flow.fill(motion[0], 0, pixels);
+  flow.fill(motion[1], pixels);
+  return flow;
+}
+
+/** Motions closer than this (flow-resolution pixels) count as one for the re-acquisition searches. */
+const SAME_MOTION_PX = 2;
+
+/** 1 for a motion error (ex, ey) within ~3 px (+10% of `motion`'s length), falling off beyond (motionSupport's scale). */
+export function motionAgreement(ex: number, ey: number, motion: [number, number]): number {
+  const tolerance = 3 + 0.1 * Math.hypot(motion[0], motion[1]);
+  return Math.exp(-(ex * ex + ey * ey) / (2 * tolerance * tolerance));
 }
 
 /**
@@ -211,10 +193,7 @@ export function motionSupport(dx: number, dy: number, i: number, flow: Float32Ar
       const j = y * width + x;
       if (chainConf[j] < CONFIDENT) continue;
       anyConfident = true;
-      const ex = dx - flow[j];
-      const ey = dy - flow[pixels + j];
-      const tolerance = 3 + 0.1 * Math.hypot(flow[j], flow[pixels + j]);
-      best = Math.max(best, Math.exp(-(ex * ex + ey * ey) / (2 * tolerance * tolerance)));
+      best = Math.max(best, motionAgreement(dx - flow[j], dy - flow[pixels + j], [flow[j], flow[pixels + j]]));
     }
   }
   return anyConfident ? best : 1;
@@ -344,7 +323,10 @@ export class CorrespondenceStage {
     // left to re-acquisition, whose evidence is measured for the flow it keeps.
     const doubtful = new Uint8Array(this.pixels);
     for (let i = 0; i < this.pixels; i++) doubtful[i] = nearEdit[i] > 0 && chained.conf[i] >= CONFIDENT && refinedQuality[i] < DOUBTFUL_QUALITY ? 1 : 0;
-    propagateMatches(frameLow, anchorLow, flow, doubtful, this.grid.width, this.grid.height);
+    if (doubtful.includes(1)) {
+      const gain = editBrightnessGain(frameLow, anchorLow, chained.flow, chained.conf, anchorMaskLow, this.grid.width, this.grid.height);
+      propagateMatches(frameLow, anchorLow, flow, doubtful, this.grid.width, this.grid.height, gain);
+    }
     const conf = new Float32Array(this.pixels);
     const claimed = claimedInAnchor(refined.flow, chained.conf, this.grid.width, this.grid.height);
     const unclaimed = (flowField: Float32Array, i: number) => {
@@ -363,28 +345,45 @@ export class CorrespondenceStage {
       if (chained.conf[i] < LOST) lost.push(i);
     }
     const lostNearEdit = lost.filter((i) => nearEdit[i] > 0).length;
-    if (lostNearEdit > this.pixels * REACQUIRE_FRACTION) {
-      // Where the chain broke (occlusion, disocclusion, content entering), its composed flow says nothing. Search
-      // the anchor afresh from the dominant motion (usually the camera's) and keep whichever answer matches better.
-      const dominant = dominantMotion(chained.flow, chained.conf, this.pixels);
-      const init = new Float32Array(2 * this.pixels);
-      init.fill(dominant[0], 0, this.pixels);
-      init.fill(dominant[1], this.pixels);
-      // (Searching only every second link halves this cost but measured 1.8 dB worse around occluders.)
-      const searched = await this.flow('correspondence_search', frameLow, anchorLow, init);
-      const searchedQuality = matchQuality(searched.residual, this.pixels);
+    const dominant = dominantMotion(chained.flow, chained.conf, this.pixels);
+    const editZone = this.editZone(anchorMaskLow);
+    const reacquire = (searchedFlow: Float32Array, searchedQuality: Float32Array, support: (i: number) => number) => {
       // Only content whose match lands near the anchor's edit is re-acquired. Elsewhere the edit layer does not
       // depend on it, and a chance match (repetitive texture, content the anchor never saw) would do harm: it
       // claims anchor content and vouches for its neighbours' motion in the links that follow (measured on the
       // benchmark: +2 dB edit on fast motion, +1 to +2 dB keep-region with two anchors and occluders).
-      const editZone = this.editZone(anchorMaskLow);
       for (const i of lost) {
-        if (searchedQuality[i] <= refinedQuality[i] || !landsIn(editZone, searched.flow, i, this.grid.width, this.grid.height)) continue;
-        const evidence = strongEvidence(searchedQuality[i]) * unclaimed(searched.flow, i) * agreesWithNeighbours(searched.flow, i);
+        if (searchedQuality[i] <= refinedQuality[i] || !landsIn(editZone, searchedFlow, i, this.grid.width, this.grid.height)) continue;
+        const evidence = strongEvidence(searchedQuality[i]) * unclaimed(searchedFlow, i) * support(i);
         if (evidence <= conf[i]) continue;
-        flow[i] = searched.flow[i];
-        flow[this.pixels + i] = searched.flow[this.pixels + i];
+        flow[i] = searchedFlow[i];
+        flow[this.pixels + i] = searchedFlow[this.pixels + i];
         conf[i] = evidence;
+      }
+    };
+    if (lostNearEdit > this.pixels * REACQUIRE_FRACTION) {
+      // Where the chain broke (occlusion, disocclusion, content entering), its composed flow says nothing. Search
+      // the anchor afresh from the dominant motion (usually the camera's) and keep whichever answer matches better.
+      // (Searching only every second link halves this cost but measured 1.8 dB worse around occluders.)
+      const searched = await this.flow('correspondence_search', frameLow, anchorLow, uniformFlow(dominant, this.pixels));
+      reacquire(searched.flow, matchQuality(searched.residual, this.pixels), (i) => agreesWithNeighbours(searched.flow, i));
+    }
+    // An edited object that comes out from behind an occluder has moved far from where the camera's motion takes
+    // it: the search above cannot reach it, and what surrounds it (the occluder, the background) moves otherwise.
+    // Where lost pixels lie where the edit would be if they moved with its still-tracked part (an affine motion
+    // fitted to it, so a turning object is followed too), search again from that motion, and accept matches that
+    // move like it.
+    const editAffine = trackedEditAffine(refined.flow, chained.conf, anchorMaskLow, this.grid.width, this.grid.height);
+    if (editAffine) {
+      const predicted = affineFlow(editAffine, this.grid.width, this.grid.height);
+      const movesOtherwise = (i: number) => Math.hypot(predicted[i] - dominant[0], predicted[this.pixels + i] - dominant[1]) > SAME_MOTION_PX;
+      const unexplained = lost.filter((i) => conf[i] < CONFIDENT && movesOtherwise(i) && landsIn(anchorMaskLow, predicted, i, this.grid.width, this.grid.height)).length;
+      if (unexplained > this.pixels * UNMATCHED_FRACTION) {
+        const searched = await this.flow('correspondence_search', frameLow, anchorLow, predicted);
+        reacquire(searched.flow, matchQuality(searched.residual, this.pixels), (i) => {
+          const expected: [number, number] = [predicted[i], predicted[this.pixels + i]];
+          return Math.max(agreesWithNeighbours(searched.flow, i), motionAgreement(searched.flow[i] - expected[0], searched.flow[this.pixels + i] - expected[1], expected));
+        });
       }
     }
     return { state: { index, flow, conf }, toPrevious: motion.toPrevious, fromPrevious: motion.fromPrevious };

@@ -75,10 +75,12 @@ function minmod(a: number, b: number): number {
 
 /**
  * Patch cost of matching pixel (x, y) of `frame` to the anchor under `motion` (both 3-plane images at the same
- * size): per channel, the variance of the patch difference (structure) plus MEAN_WEIGHT × its squared mean
- * (colour), averaged over channels. Bilinear anchor samples, clamped to the border.
+ * size), with the anchor's samples scaled by `gain` (the frame's brightness over the anchor's, see
+ * correspondence.ts editBrightnessGain): per channel, the variance of the patch
+ * difference (structure) plus MEAN_WEIGHT × its squared mean (colour), averaged over channels. Bilinear anchor
+ * samples, clamped to the border.
  */
-export function patchCost(frame: Float32Array, anchor: Float32Array, width: number, height: number, x: number, y: number, motion: AffineMotion): number {
+export function patchCost(frame: Float32Array, anchor: Float32Array, width: number, height: number, x: number, y: number, motion: AffineMotion, gain = 1): number {
   const pixels = width * height;
   let sumR = 0, sumG = 0, sumB = 0, squares = 0;
   for (const dy of PATCH_OFFSETS) {
@@ -94,7 +96,7 @@ export function patchCost(frame: Float32Array, anchor: Float32Array, width: numb
       const y1 = Math.min(y0 + 1, height - 1);
       const wx = ax - x0;
       const wy = ay - y0;
-      const w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
+      const w00 = gain * (1 - wx) * (1 - wy), w01 = gain * wx * (1 - wy), w10 = gain * (1 - wx) * wy, w11 = gain * wx * wy;
       const i00 = y0 * width + x0, i01 = y0 * width + x1, i10 = y1 * width + x0, i11 = y1 * width + x1;
       const f = py * width + px;
       const dR = frame[f] - (anchor[i00] * w00 + anchor[i01] * w01 + anchor[i10] * w10 + anchor[i11] * w11);
@@ -118,7 +120,7 @@ export function patchCost(frame: Float32Array, anchor: Float32Array, width: numb
  * already-visited neighbours and of the pixels JUMPS further back along the same row and column. Returns how many
  * pixels took a neighbour's motion.
  */
-export function propagateMatches(frameLow: Float32Array, anchorLow: Float32Array, flow: Float32Array, doubtful: Uint8Array, width: number, height: number): number {
+export function propagateMatches(frameLow: Float32Array, anchorLow: Float32Array, flow: Float32Array, doubtful: Uint8Array, width: number, height: number, gain = 1): number {
   const pixels = width * height;
   const box = boundsOf(doubtful, width, height, 0);
   if (!box) return 0;
@@ -155,7 +157,7 @@ export function propagateMatches(frameLow: Float32Array, anchorLow: Float32Array
     candidate.fy += candidate.jyx * ox + candidate.jyy * oy;
     load(own, i);
     if (sameMotion(candidate, own)) return;
-    const candidateCost = patchCost(frameLow, anchorLow, width, height, x, y, candidate);
+    const candidateCost = patchCost(frameLow, anchorLow, width, height, x, y, candidate, gain);
     if (candidateCost >= cost[i] * IMPROVEMENT) return;
     cost[i] = candidateCost;
     store(candidate, i);
@@ -166,7 +168,7 @@ export function propagateMatches(frameLow: Float32Array, anchorLow: Float32Array
     if (!doubtful[i]) return;
     if (cost[i] < 0) {
       load(own, i);
-      cost[i] = patchCost(frameLow, anchorLow, width, height, x, y, own);
+      cost[i] = patchCost(frameLow, anchorLow, width, height, x, y, own, gain);
     }
     tryNeighbour(x, y, x - step, y);
     tryNeighbour(x, y, x, y - step);
