@@ -14,7 +14,7 @@ import { readRgb } from '../../bench/images';
 import { measureClip } from '../../bench/metrics';
 import { propagate } from '../../client/engine/pipeline/propagate';
 import { regularPolygon, renderScene, writeCase, type SceneSpec } from '../../client/engine/synth';
-import { buildAllModels, manifestOf } from '../../models/src/manifest';
+import { useModelsFromSource } from './models-from-source';
 
 const behindPost: SceneSpec = {
   name: 'behind-post',
@@ -51,22 +51,15 @@ const behindPost: SceneSpec = {
 
 const size = { width: 320, height: 180, frameCount: 16 };
 let root: string;
-let savedModelsEnv: string | undefined;
+let restoreModelsEnv: (() => void) | undefined;
 
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'anchorflow-occlusion-test-'));
-  const modelsDir = path.join(root, 'models');
-  await fs.mkdir(modelsDir);
-  const models = buildAllModels();
-  for (const m of models) await fs.writeFile(path.join(modelsDir, m.entry.file), m.bytes);
-  await fs.writeFile(path.join(modelsDir, 'manifest.json'), JSON.stringify(manifestOf(models)));
-  savedModelsEnv = process.env.ANCHORFLOW_MODELS;
-  process.env.ANCHORFLOW_MODELS = modelsDir;
+  restoreModelsEnv = await useModelsFromSource(path.join(root, 'models'));
 });
 
 afterAll(async () => {
-  if (savedModelsEnv === undefined) delete process.env.ANCHORFLOW_MODELS;
-  else process.env.ANCHORFLOW_MODELS = savedModelsEnv;
+  restoreModelsEnv?.();
   if (root) await fs.rm(root, { recursive: true, force: true });
 });
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../client/engine/errors';
 import { propagate } from '../../client/engine/pipeline/propagate';
 import type { EngineEvent, PropagateRequest } from '../../client/shared/protocol';
-import { buildAllModels, manifestOf } from '../../models/src/manifest';
+import { useModelsFromSource } from './models-from-source';
 import { CLIP, distanceToSquare, frameName, psnr, readPng, writeClip, writePng, type RenderedFrame } from './clip';
 
 let root: string;
@@ -22,7 +22,7 @@ let framesDir: string;
 let clip: RenderedFrame[];
 let anchorFirst: string;
 let anchorLast: string;
-let savedModelsEnv: string | undefined;
+let restoreModelsEnv: (() => void) | undefined;
 const fullRun: Uint8Array[] = [];
 
 const PIXELS = CLIP.width * CLIP.height;
@@ -43,13 +43,7 @@ function editRegion(t: number): (p: number) => boolean {
 
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'anchorflow-propagate-test-'));
-  const modelsDir = path.join(root, 'models');
-  await fs.mkdir(modelsDir);
-  const models = buildAllModels();
-  for (const m of models) await fs.writeFile(path.join(modelsDir, m.entry.file), m.bytes);
-  await fs.writeFile(path.join(modelsDir, 'manifest.json'), JSON.stringify(manifestOf(models)));
-  savedModelsEnv = process.env.ANCHORFLOW_MODELS;
-  process.env.ANCHORFLOW_MODELS = modelsDir;
+  restoreModelsEnv = await useModelsFromSource(path.join(root, 'models'));
 
   framesDir = path.join(root, 'frames');
   clip = await writeClip(framesDir);
@@ -65,8 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (savedModelsEnv === undefined) delete process.env.ANCHORFLOW_MODELS;
-  else process.env.ANCHORFLOW_MODELS = savedModelsEnv;
+  restoreModelsEnv?.();
   if (root) await fs.rm(root, { recursive: true, force: true });
 });
 
