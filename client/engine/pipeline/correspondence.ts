@@ -373,7 +373,8 @@ export class CorrespondenceStage {
     // Where lost pixels lie where the edit would be if they moved with its still-tracked part (an affine motion
     // fitted to it, so a turning object is followed too), search again from that motion, and accept matches that
     // move like it.
-    const editAffine = trackedEditAffine(refined.flow, chained.conf, anchorMaskLow, this.grid.width, this.grid.height);
+    // (Those pixels are among the lost ones: with few lost, the fit is not even made.)
+    const editAffine = lost.length > this.pixels * UNMATCHED_FRACTION ? trackedEditAffine(refined.flow, chained.conf, anchorMaskLow, this.grid.width, this.grid.height) : null;
     if (editAffine) {
       const predicted = affineFlow(editAffine, this.grid.width, this.grid.height);
       const movesOtherwise = (i: number) => Math.hypot(predicted[i] - dominant[0], predicted[this.pixels + i] - dominant[1]) > SAME_MOTION_PX;
