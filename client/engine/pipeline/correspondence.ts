@@ -345,7 +345,9 @@ export class CorrespondenceStage {
       if (chained.conf[i] < LOST) lost.push(i);
     }
     const lostNearEdit = lost.filter((i) => nearEdit[i] > 0).length;
-    const dominant = dominantMotion(chained.flow, chained.conf, this.pixels);
+    // The dominant motion is needed only on links that search; found once there.
+    let dominantFound: [number, number] | null = null;
+    const dominant = () => (dominantFound ??= dominantMotion(chained.flow, chained.conf, this.pixels));
     const editZone = this.editZone(anchorMaskLow);
     const reacquire = (searchedFlow: Float32Array, searchedQuality: Float32Array, support: (i: number) => number) => {
       // Only content whose match lands near the anchor's edit is re-acquired. Elsewhere the edit layer does not
@@ -365,7 +367,7 @@ export class CorrespondenceStage {
       // Where the chain broke (occlusion, disocclusion, content entering), its composed flow says nothing. Search
       // the anchor afresh from the dominant motion (usually the camera's) and keep whichever answer matches better.
       // (Searching only every second link halves this cost but measured 1.8 dB worse around occluders.)
-      const searched = await this.flow('correspondence_search', frameLow, anchorLow, uniformFlow(dominant, this.pixels));
+      const searched = await this.flow('correspondence_search', frameLow, anchorLow, uniformFlow(dominant(), this.pixels));
       reacquire(searched.flow, matchQuality(searched.residual, this.pixels), (i) => agreesWithNeighbours(searched.flow, i));
     }
     // An edited object that comes out from behind an occluder has moved far from where the camera's motion takes
@@ -377,7 +379,8 @@ export class CorrespondenceStage {
     const editAffine = lost.length > this.pixels * UNMATCHED_FRACTION ? trackedEditAffine(refined.flow, chained.conf, anchorMaskLow, this.grid.width, this.grid.height) : null;
     if (editAffine) {
       const predicted = affineFlow(editAffine, this.grid.width, this.grid.height);
-      const movesOtherwise = (i: number) => Math.hypot(predicted[i] - dominant[0], predicted[this.pixels + i] - dominant[1]) > SAME_MOTION_PX;
+      const [dominantX, dominantY] = dominant();
+      const movesOtherwise = (i: number) => Math.hypot(predicted[i] - dominantX, predicted[this.pixels + i] - dominantY) > SAME_MOTION_PX;
       const unexplained = lost.filter((i) => conf[i] < CONFIDENT && movesOtherwise(i) && landsIn(anchorMaskLow, predicted, i, this.grid.width, this.grid.height)).length;
       if (unexplained > this.pixels * UNMATCHED_FRACTION) {
         const searched = await this.flow('correspondence_search', frameLow, anchorLow, predicted);

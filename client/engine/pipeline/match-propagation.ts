@@ -75,10 +75,9 @@ function minmod(a: number, b: number): number {
 
 /**
  * Patch cost of matching pixel (x, y) of `frame` to the anchor under `motion` (both 3-plane images at the same
- * size), with the anchor's samples scaled by `gain` (the frame's brightness over the anchor's, see
- * correspondence.ts editBrightnessGain): per channel, the variance of the patch
- * difference (structure) plus MEAN_WEIGHT × its squared mean (colour), averaged over channels. Bilinear anchor
- * samples, clamped to the border.
+ * size), with the anchor's samples scaled by `gain` (the frame's brightness over the anchor's, tracked-edit.ts
+ * editBrightnessGain): per channel, the variance of the patch difference (structure) plus MEAN_WEIGHT × its squared
+ * mean (colour), averaged over channels. Bilinear anchor samples, clamped to the border.
  */
 export function patchCost(frame: Float32Array, anchor: Float32Array, width: number, height: number, x: number, y: number, motion: AffineMotion, gain = 1): number {
   const pixels = width * height;
