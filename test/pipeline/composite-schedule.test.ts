@@ -4,6 +4,7 @@ import { interleave } from '../../client/engine/io/images';
 import { blendLayers, composite, compositeSamples, finalAlpha, type EditLayer } from '../../client/engine/pipeline/composite';
 import { ProgressTracker } from '../../client/engine/pipeline/progress';
 import { chainWalksOf, linkEnd, planSegments, temporalWeight } from '../../client/engine/pipeline/schedule';
+import { certaintyOf } from '../../client/engine/pipeline/transfer';
 import type { EngineEvent } from '../../client/shared/protocol';
 import { seeded } from '../models/helpers';
 
@@ -89,14 +90,16 @@ describe('composite', () => {
 });
 
 describe('blendLayers', () => {
-  it('takes the strongest alpha and the alpha·weight-weighted mean colour', () => {
+  const sure = () => 1;
+  const lost = () => 0;
+  const edit = (alpha: number) => layerOf(new Float32Array(3 * N).fill(0.8), new Float32Array(N).fill(alpha));
+  const none = () => layerOf(new Float32Array(3 * N), new Float32Array(N));
+
+  it('where every anchor carries the edit, takes the strongest alpha and the alpha·weight-weighted mean colour', () => {
     const random = seeded(62);
-    const layers = [0.5, 0.2].map((weight) => ({ weight, layer: layerOf(randomArray(random, 3 * N), randomArray(random, N)) }));
-    layers[1].layer.alpha[0] = 0;
-    layers[0].layer.alpha[0] = 0; // both zero: alpha 0
+    const layers = [0.5, 0.2].map((weight) => ({ weight, certainty: sure, layer: layerOf(randomArray(random, 3 * N), randomArray(random, N).map((a) => a + 0.01)) }));
     const out = blendLayers(layers);
-    expect(out.alpha[0]).toBe(0);
-    for (let i = 1; i < N; i++) {
+    for (let i = 0; i < N; i++) {
       const [a, b] = layers.map((l) => l.layer.alpha[i]);
       expect(out.alpha[i]).toBe(Math.max(a, b));
       const [wa, wb] = [a * 0.5, b * 0.2];
@@ -107,19 +110,63 @@ describe('blendLayers', () => {
     }
   });
 
-  it('layers over different rectangles blend over their union', () => {
+  it('no anchor carrying the edit gives alpha 0', () => {
+    expect(blendLayers([{ layer: none(), weight: 0.5, certainty: sure }, { layer: none(), weight: 0.5, certainty: lost }]).alpha.every((a) => a === 0)).toBe(true);
+  });
+
+  it('an anchor lost where the other carries the edit leaves that alpha as it is, however much it weighs', () => {
+    const out = blendLayers([{ layer: edit(0.7), weight: 0.1, certainty: sure }, { layer: none(), weight: 0.9, certainty: lost }]);
+    expect(out.alpha.every((a) => Math.abs(a - 0.7) < 1e-6)).toBe(true);
+    expect(out.rgb[0]).toBeCloseTo(0.8, 6);
+  });
+
+  it('an anchor sure there is no edit scales the strongest alpha down by its share of the weight, as far as it is sure', () => {
+    const far = { layer: edit(1), weight: 0.1, certainty: sure };
+    expect(blendLayers([far, { layer: none(), weight: 0.9, certainty: sure }]).alpha[5]).toBeCloseTo(0.1, 6);
+    // Half sure: dissent 0.45 against support 0.1.
+    expect(blendLayers([far, { layer: none(), weight: 0.9, certainty: () => 0.5 }]).alpha[5]).toBeCloseTo(0.1 / 0.55, 6);
+    // Colour still comes only from the anchor that carries the edit.
+    expect(blendLayers([far, { layer: none(), weight: 0.9, certainty: sure }]).rgb[5]).toBeCloseTo(0.8, 6);
+  });
+
+  it('an anchor with a partial alpha does not dissent: along an edge the strongest alpha stands', () => {
+    expect(blendLayers([{ layer: edit(1), weight: 0.1, certainty: sure }, { layer: edit(0.2), weight: 0.9, certainty: sure }]).alpha[0]).toBe(1);
+  });
+
+  it('certainty is asked at full-frame pixel coordinates, only where some layer carries the edit', () => {
     const a = layerOf(new Float32Array(3).fill(0.2), Float32Array.of(1), { x: 0, y: 0, width: 1, height: 1 });
     const b = layerOf(new Float32Array(3).fill(0.6), Float32Array.of(1), { x: 2, y: 1, width: 1, height: 1 });
-    const out = blendLayers([{ layer: a, weight: 1 }, { layer: b, weight: 1 }]);
+    const asked: string[] = [];
+    const onlyRightColumn = (x: number, y: number) => {
+      asked.push(`${x},${y}`);
+      return x === 2 ? 1 : 0;
+    };
+    const out = blendLayers([{ layer: a, weight: 1, certainty: onlyRightColumn }, { layer: b, weight: 1, certainty: onlyRightColumn }]);
     expect(out.rect).toEqual({ x: 0, y: 0, width: 3, height: 2 });
-    expect(Array.from(out.alpha)).toEqual([1, 0, 0, 0, 0, 1]);
+    // (0,0): a claims it, b is not sure there: a's alpha. (2,1): b claims it, a is sure it is not: half.
+    expect(Array.from(out.alpha)).toEqual([1, 0, 0, 0, 0, 0.5]);
     expect(out.rgb[0]).toBeCloseTo(0.2, 6);
     expect(out.rgb[5]).toBeCloseTo(0.6, 6);
+    expect([...new Set(asked)].sort()).toEqual(['0,0', '2,1']);
   });
 
   it('a single layer passes through unchanged', () => {
     const layer = layerOf(new Float32Array(3 * N).fill(0.3), new Float32Array(N).fill(0.4));
-    expect(blendLayers([{ layer, weight: 1 }])).toBe(layer);
+    expect(blendLayers([{ layer, weight: 1, certainty: sure }])).toBe(layer);
+  });
+});
+
+describe('certaintyOf', () => {
+  it("is the chain confidence upsampled at full-resolution pixel centres, on the transfer's trust ramp (0.15 → 0.5)", () => {
+    const grid = { width: 4, height: 2, scaleX: 4, scaleY: 4 };
+    const conf = Float32Array.of(0.15, 0.325, 0.5, 0.9, 0.15, 0.325, 0.5, 0.9);
+    const certainty = certaintyOf(grid, { index: 3, flow: new Float32Array(16), conf });
+    // Full-resolution pixel 1 is at flow x = (1 + 0.5) / 4 - 0.5 = -0.125: clamped onto cell 0.
+    expect(certainty(1, 1)).toBeCloseTo(0, 6);
+    expect(certainty(5, 1)).toBeCloseTo(0.4375, 5); // 5.5 / 4 - 0.5 = cell 0.875: conf 0.15 + 0.875 · 0.175, 0.4375 up the ramp
+    expect(certainty(6, 1)).toBeCloseTo((0.15 + 1.125 * 0.175 - 0.15) / 0.35, 5);
+    expect(certainty(10, 5)).toBe(1);
+    expect(certainty(15, 7)).toBe(1);
   });
 });
 

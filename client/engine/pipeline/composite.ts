@@ -35,6 +35,8 @@ export interface WeightedLayer {
   layer: EditLayer;
   /** Temporal weight of this anchor for the frame (nearer anchors weigh more). */
   weight: number;
+  /** How sure this anchor's correspondence is at full-frame pixel (x, y), 0..1, whether it carries the edit there or not. */
+  certainty: (x: number, y: number) => number;
 }
 
 function unionRect(rects: Rect[]): Rect {
@@ -47,7 +49,16 @@ function unionRect(rects: Rect[]): Rect {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/** Per pixel: alpha = the strongest anchor's alpha; colour = alpha·weight-weighted mean of the anchors' colours. */
+/**
+ * Per pixel: alpha = the strongest anchor's alpha, scaled down by the share of the anchors' weight that carries no edit
+ * there and is sure of its correspondence (dissent = weight × certainty); colour = the alpha·weight-weighted mean of the
+ * anchors' colours. A lost pixel does not dissent, so content only one anchor sees keeps that anchor's alpha. A far
+ * anchor's chain can be consistent and still wrong after a long turn: the strongest alpha alone pasted its stray edit
+ * over the nearer anchor's sure "nothing here" (measured: a plate turning 150° between two anchors, keep-region
+ * 29.0 → 35.1 dB; a decal sliding behind a post, two anchors, 49.2 → 52.6 dB). Only an anchor with no edit at the
+ * pixel dissents: where feathered alphas differ by a pixel along an edit's edge, letting a partial alpha dissent too
+ * cost 1–2.6 dB of edit (and made the middle of a two-anchor clip worse than one anchor alone).
+ */
 export function blendLayers(layers: WeightedLayer[]): EditLayer {
   if (layers.length === 1) return layers[0].layer;
   const { frameWidth, frameHeight } = layers[0].layer;
@@ -55,25 +66,39 @@ export function blendLayers(layers: WeightedLayer[]): EditLayer {
   const pixels = rect.width * rect.height;
   const rgb = new Float32Array(3 * pixels);
   const alpha = new Float32Array(pixels);
-  const total = new Float32Array(pixels);
+  const support = new Float32Array(pixels);
+  const alphaAt = (layer: EditLayer, x: number, y: number) => {
+    const r = layer.rect;
+    return x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height ? layer.alpha[(y - r.y) * r.width + (x - r.x)] : 0;
+  };
   for (const { layer, weight } of layers) {
     const r = layer.rect;
     const n = r.width * r.height;
     for (let y = 0; y < r.height; y++) {
       for (let x = 0; x < r.width; x++) {
         const src = y * r.width + x;
-        const dst = (r.y + y - rect.y) * rect.width + (r.x + x - rect.x);
         const a = layer.alpha[src];
+        if (a <= 0) continue;
+        const dst = (r.y + y - rect.y) * rect.width + (r.x + x - rect.x);
         if (a > alpha[dst]) alpha[dst] = a;
         const w = a * weight;
-        if (w <= 0) continue;
-        total[dst] += w;
+        support[dst] += w;
         for (let c = 0; c < 3; c++) rgb[c * pixels + dst] += w * layer.rgb[c * n + src];
       }
     }
   }
-  for (let i = 0; i < pixels; i++) {
-    if (total[i] > 0) for (let c = 0; c < 3; c++) rgb[c * pixels + i] /= total[i];
+  // Dissent is asked only where some anchor carries the edit.
+  for (let y = rect.y; y < rect.y + rect.height; y++) {
+    for (let x = rect.x; x < rect.x + rect.width; x++) {
+      const i = (y - rect.y) * rect.width + (x - rect.x);
+      if (support[i] <= 0) continue;
+      let dissent = 0;
+      for (const { layer, weight, certainty } of layers) {
+        if (alphaAt(layer, x, y) <= 0) dissent += weight * certainty(x, y);
+      }
+      alpha[i] *= support[i] / (support[i] + dissent);
+      for (let c = 0; c < 3; c++) rgb[c * pixels + i] /= support[i];
+    }
   }
   return { frameWidth, frameHeight, rect, rgb, alpha };
 }

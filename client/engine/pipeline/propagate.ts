@@ -30,7 +30,7 @@ import { restoreEdit } from './restore';
 import { chainWalksOf, linkEnd, planSegments, temporalWeight, type ChainWalk, type Plan } from './schedule';
 import { smoothState } from './temporal';
 import { StageTimer } from './timing';
-import { transferEdit } from './transfer';
+import { certaintyOf, transferEdit } from './transfer';
 
 export interface PropagateOptions {
   onEvent?: (event: EngineEvent) => void;
@@ -178,8 +178,8 @@ async function renderSegments(ctx: RunContext, plan: Plan): Promise<void> {
         const frame = await ctx.capture.frame(state.index);
         const fromRight = await loadState(ctx, right.index, state.index);
         const layers: WeightedLayer[] = [
-          { layer: await layerFromAnchor(ctx, frame, left, state), weight: temporalWeight(state.index, left.index) },
-          { layer: await layerFromAnchor(ctx, frame, right, fromRight), weight: temporalWeight(state.index, right.index) },
+          { layer: await layerFromAnchor(ctx, frame, left, state), weight: temporalWeight(state.index, left.index), certainty: certaintyOf(ctx.grid, state) },
+          { layer: await layerFromAnchor(ctx, frame, right, fromRight), weight: temporalWeight(state.index, right.index), certainty: certaintyOf(ctx.grid, fromRight) },
         ];
         await writeFrame(ctx, state.index, frame.full, blendLayers(layers));
       }

@@ -62,6 +62,17 @@ export function editLogScale(flow: Float32Array, conf: Float32Array, anchorMaskL
  */
 const MAX_GAIN = 1.5;
 
+/** 3×3 mean of r + g + b. */
+function localBrightness(rgb: Float32Array, width: number, height: number): Float32Array {
+  const pixels = width * height;
+  const sum = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) sum[i] = rgb[i] + rgb[pixels + i] + rgb[2 * pixels + i];
+  return boxMean(sum, width, height, 1);
+}
+
+/** Each anchor's localBrightness, made once (every link of its chains compares against it). */
+const anchorBrightnessCache = new WeakMap<Float32Array, Float32Array>();
+
 /**
  * The frame's brightness over the anchor's on the tracked edit: the median ratio of 3×3 mean brightness over
  * confidently chained pixels that land on the anchor's edit, clamped to MAX_GAIN either way; 1 with fewer than
@@ -69,9 +80,9 @@ const MAX_GAIN = 1.5;
  */
 export function editBrightnessGain(frameLow: Float32Array, anchorLow: Float32Array, flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): number {
   const pixels = width * height;
-  const brightness = (rgb: Float32Array) => boxMean(Float32Array.from({ length: pixels }, (_, i) => rgb[i] + rgb[pixels + i] + rgb[2 * pixels + i]), width, height, 1);
-  const frameBrightness = brightness(frameLow);
-  const anchorBrightness = brightness(anchorLow);
+  const frameBrightness = localBrightness(frameLow, width, height);
+  let anchorBrightness = anchorBrightnessCache.get(anchorLow);
+  if (!anchorBrightness) anchorBrightnessCache.set(anchorLow, (anchorBrightness = localBrightness(anchorLow, width, height)));
   const ratios: number[] = [];
   for (const i of trackedEditPixels(flow, conf, anchorMaskLow, width, height)) {
     const seen = sampleBilinear(anchorBrightness, width, height, (i % width) + flow[i], Math.floor(i / width) + flow[pixels + i]);
@@ -105,20 +116,31 @@ function solve3(m: number[], r: number[]): [number, number, number] | null {
 export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): AffineMotionField | null {
   const pixels = width * height;
   let tracked = trackedEditPixels(flow, conf, anchorMaskLow, width, height);
+  // The normal equations over the basis (1, x, y), summed in scalars (per-pixel arrays cost ~10× the time at 1080p).
   const fit = (indices: number[]): AffineMotionField | null => {
-    const m = new Array(9).fill(0);
-    const rx = [0, 0, 0];
-    const ry = [0, 0, 0];
+    let [n, sx, sy, sxx, sxy, syy] = [0, 0, 0, 0, 0, 0];
+    let [u, ux, uy, v, vx, vy] = [0, 0, 0, 0, 0, 0];
     for (const i of indices) {
-      const basis = [1, i % width, Math.floor(i / width)];
-      for (let a = 0; a < 3; a++) {
-        for (let b = 0; b < 3; b++) m[a * 3 + b] += basis[a] * basis[b];
-        rx[a] += basis[a] * flow[i];
-        ry[a] += basis[a] * flow[pixels + i];
-      }
+      const x = i % width;
+      const y = Math.floor(i / width);
+      const fu = flow[i];
+      const fv = flow[pixels + i];
+      n += 1;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+      syy += y * y;
+      u += fu;
+      ux += x * fu;
+      uy += y * fu;
+      v += fv;
+      vx += x * fv;
+      vy += y * fv;
     }
-    const x = solve3(m, rx);
-    const y = solve3(m, ry);
+    const m = [n, sx, sy, sx, sxx, sxy, sy, sxy, syy];
+    const x = solve3(m, [u, ux, uy]);
+    const y = solve3(m, [v, vx, vy]);
     return x && y ? { x, y } : null;
   };
   if (tracked.length < SCALE_SAMPLES) return null;

@@ -9,7 +9,7 @@ import type { AnchorModel, FlowGrid } from './anchor-model';
 import type { Rect } from './composite';
 import type { ChainState } from './correspondence';
 import { applyColourVeto, membershipFill } from './membership';
-import { copyRows, cropPlanes, rowBands, warpPlane } from './raster';
+import { copyRows, cropPlanes, rowBands, sampleBilinear, warpPlane } from './raster';
 import { runModel } from './tensors';
 
 export interface TransferResult {
@@ -22,8 +22,20 @@ export interface TransferResult {
   alpha: Float32Array;
 }
 
-/** Confidence under which the transfer model gives no alpha (its trust ramp starts there). */
+/** Confidence under which the transfer model gives no alpha (its trust ramp starts there), and where it is full. */
 const NO_TRUST = 0.15;
+const FULL_TRUST = 0.5;
+
+/**
+ * How sure `state`'s correspondence is at a full-resolution pixel, 0..1: its confidence, upsampled as the transfer
+ * model upsamples it, on the model's trust ramp (for blending several anchors, composite.ts `blendLayers`).
+ */
+export function certaintyOf(grid: FlowGrid, state: ChainState): (x: number, y: number) => number {
+  return (x, y) => {
+    const conf = sampleBilinear(state.conf, grid.width, grid.height, (x + 0.5) / grid.scaleX - 0.5, (y + 0.5) / grid.scaleY - 0.5);
+    return Math.min(1, Math.max(0, (conf - NO_TRUST) / (FULL_TRUST - NO_TRUST)));
+  };
+}
 
 /**
  * Where the edit reaches in this frame, at flow resolution: the anchor's carried mask seen through the
