@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { motionAgreement } from '../../client/engine/pipeline/correspondence';
-import { affineAt, editBrightnessGain, trackedEditAffine } from '../../client/engine/pipeline/tracked-edit';
+import { affineAt, editBrightnessGain, stepAffine, trackedEditAffine } from '../../client/engine/pipeline/tracked-edit';
 
 const [width, height] = [40, 30];
 const pixels = width * height;
@@ -44,6 +44,14 @@ describe('trackedEditAffine', () => {
     // Were the revealed background trusted, it would pull the fit towards its own motion.
     const polluted = trackedEditAffine(flow, new Float32Array(pixels).fill(1), editMask, width, height)!;
     expect(Math.abs(affineAt(polluted, 22, 18)[0] + 12)).toBeGreaterThan(0.5);
+  });
+
+  it('says where the pixels it was fitted to lie, and how many there are', () => {
+    const { flow, conf } = scene();
+    const fitted = trackedEditAffine(flow, conf, editMask, width, height)!;
+    expect(fitted.count).toBe(100); // the object's 10×10 pixels; the revealed background is lost
+    expect(fitted.centre[0]).toBeCloseTo(21.5, 9);
+    expect(fitted.centre[1]).toBeCloseTo(17.5, 9);
   });
 
   it('follows a turning object: the fitted field predicts the motion beyond the tracked part', () => {
@@ -128,3 +136,17 @@ describe('editBrightnessGain', () => {
 function landsOnEdit(i: number): boolean {
   return editMask[i + 2] > 0 && (i % width) + 2 < width;
 }
+
+describe('stepAffine', () => {
+  it("is the next frame's frame-to-anchor field for content that moved by a uniform step: step + f(p + step)", () => {
+    const field = { x: [3, 0.02, -0.05], y: [-1, 0.04, 0.01] } as { x: [number, number, number]; y: [number, number, number] };
+    const step: [number, number] = [2.5, -1.25];
+    const next = stepAffine(field, step);
+    for (const [x, y] of [[0, 0], [10, 7], [33, 21]]) {
+      const [fx, fy] = affineAt(field, x + step[0], y + step[1]);
+      const [nx, ny] = affineAt(next, x, y);
+      expect(nx).toBeCloseTo(step[0] + fx, 9);
+      expect(ny).toBeCloseTo(step[1] + fy, 9);
+    }
+  });
+});

@@ -99,6 +99,12 @@ export interface AffineMotionField {
   y: [number, number, number];
 }
 
+/** The tracked edit's affine motion, with the mean position and the number of the pixels it was fitted to. */
+export interface TrackedEditMotion extends AffineMotionField {
+  centre: [number, number];
+  count: number;
+}
+
 /** Solves the 3×3 system m·v = r (Cramer's rule); null when singular. */
 function solve3(m: number[], r: number[]): [number, number, number] | null {
   const det = (a: number[]) => a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
@@ -113,7 +119,7 @@ function solve3(m: number[], r: number[]): [number, number, number] | null {
  * edit, refitted once without the pixels whose residual exceeds twice the median (or 1 px). Null with fewer than
  * SCALE_SAMPLES such pixels.
  */
-export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): AffineMotionField | null {
+export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): TrackedEditMotion | null {
   const pixels = width * height;
   let tracked = trackedEditPixels(flow, conf, anchorMaskLow, width, height);
   // The normal equations over the basis (1, x, y), summed in scalars (per-pixel arrays cost ~10× the time at 1080p).
@@ -146,6 +152,13 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   if (tracked.length < SCALE_SAMPLES) return null;
   const first = fit(tracked);
   if (!first) return null;
+  const count = tracked.length;
+  let [cx, cy] = [0, 0];
+  for (const i of tracked) {
+    cx += i % width;
+    cy += Math.floor(i / width);
+  }
+  const centre: [number, number] = [cx / count, cy / count];
   const residual = (i: number) => {
     const [fx, fy] = affineAt(first, i % width, Math.floor(i / width));
     return Math.hypot(flow[i] - fx, flow[pixels + i] - fy);
@@ -153,12 +166,24 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   const residuals = tracked.map(residual);
   const limit = Math.max(1, 2 * [...residuals].sort((a, b) => a - b)[residuals.length >> 1]);
   tracked = tracked.filter((_, k) => residuals[k] <= limit);
-  return tracked.length < SCALE_SAMPLES ? first : (fit(tracked) ?? first);
+  return { ...(tracked.length < SCALE_SAMPLES ? first : (fit(tracked) ?? first)), centre, count };
 }
 
 /** The flow an affine field gives pixel (x, y). */
 export function affineAt(field: AffineMotionField, x: number, y: number): [number, number] {
   return [field.x[0] + field.x[1] * x + field.x[2] * y, field.y[0] + field.y[1] * x + field.y[2] * y];
+}
+
+/**
+ * The frame-to-anchor affine field of the next frame of a chain, for content that moved by `step` (next frame to
+ * this one, uniform): f'(p) = step + f(p + step).
+ */
+export function stepAffine(field: AffineMotionField, step: [number, number]): AffineMotionField {
+  const [sx, sy] = step;
+  return {
+    x: [field.x[0] + sx + field.x[1] * sx + field.x[2] * sy, field.x[1], field.x[2]],
+    y: [field.y[0] + sy + field.y[1] * sx + field.y[2] * sy, field.y[1], field.y[2]],
+  };
 }
 
 /** An affine field as a flow field over the whole grid. */
