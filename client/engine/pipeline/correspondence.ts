@@ -148,13 +148,13 @@ export function fallBackOnInit(refined: { flow: Float32Array; residual: Float32A
   for (let k = 0; k < refined.residual.length; k++) refined.residual[k] += back * (initResidual[k] - refined.residual[k]);
 }
 
-/** Median flow over confidently chained pixels: the motion most of the frame shares. */
-export function dominantMotion(flow: Float32Array, conf: Float32Array, pixels: number): [number, number] {
+/** Median flow over confidently chained pixels (over all pixels when `conf` is null): the motion most of the frame shares. */
+export function dominantMotion(flow: Float32Array, conf: Float32Array | null, pixels: number): [number, number] {
   const xs: number[] = [];
   const ys: number[] = [];
   const stride = Math.max(1, Math.floor(pixels / 4096));
   for (let i = 0; i < pixels; i += stride) {
-    if (conf[i] < 0.8) continue;
+    if (conf && conf[i] < 0.8) continue;
     xs.push(flow[i]);
     ys.push(flow[pixels + i]);
   }
@@ -266,14 +266,12 @@ export class CorrespondenceStage {
   private readonly pixels: number;
   private readonly editZones = new WeakMap<Float32Array, Float32Array>();
   private readonly editSizes = new WeakMap<Float32Array, number>();
-  private readonly everywhere: Float32Array;
 
   constructor(private readonly models: ModelSet, readonly grid: FlowGrid) {
     this.dims1 = [1, 1, grid.height, grid.width];
     this.dims2 = [1, 2, grid.height, grid.width];
     this.dims3 = [1, 3, grid.height, grid.width];
     this.pixels = grid.width * grid.height;
-    this.everywhere = new Float32Array(this.pixels).fill(1);
   }
 
   /** The anchor's own state: identity correspondence, full confidence. */
@@ -303,7 +301,7 @@ export class CorrespondenceStage {
    */
   private remember(previous: ChainMemory | undefined, motion: NeighbourMotion, seenEdit: TrackedEditMotion | null): ChainMemory {
     const start = previous ?? freshMemory();
-    const camera = stepAffine(start.camera, dominantMotion(motion.toPrevious, this.everywhere, this.pixels));
+    const camera = stepAffine(start.camera, dominantMotion(motion.toPrevious, null, this.pixels));
     if (!seenEdit) return { camera, editMovesWithCamera: start.editMovesWithCamera };
     const [ex, ey] = affineAt(seenEdit, ...seenEdit.centre);
     const [cx, cy] = affineAt(camera, ...seenEdit.centre);

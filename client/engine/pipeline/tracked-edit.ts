@@ -99,7 +99,7 @@ export interface AffineMotionField {
   y: [number, number, number];
 }
 
-/** The tracked edit's affine motion, with the mean position and the number of the pixels it was fitted to. */
+/** The tracked edit's affine motion, with the mean position and the number of its tracked pixels (outliers of the motion included). */
 export interface TrackedEditMotion extends AffineMotionField {
   centre: [number, number];
   count: number;
@@ -123,7 +123,7 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   const pixels = width * height;
   let tracked = trackedEditPixels(flow, conf, anchorMaskLow, width, height);
   // The normal equations over the basis (1, x, y), summed in scalars (per-pixel arrays cost ~10× the time at 1080p).
-  const fit = (indices: number[]): AffineMotionField | null => {
+  const fit = (indices: number[]): TrackedEditMotion | null => {
     let [n, sx, sy, sxx, sxy, syy] = [0, 0, 0, 0, 0, 0];
     let [u, ux, uy, v, vx, vy] = [0, 0, 0, 0, 0, 0];
     for (const i of indices) {
@@ -147,18 +147,11 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
     const m = [n, sx, sy, sx, sxx, sxy, sy, sxy, syy];
     const x = solve3(m, [u, ux, uy]);
     const y = solve3(m, [v, vx, vy]);
-    return x && y ? { x, y } : null;
+    return x && y ? { x, y, centre: [sx / n, sy / n], count: n } : null;
   };
   if (tracked.length < SCALE_SAMPLES) return null;
   const first = fit(tracked);
   if (!first) return null;
-  const count = tracked.length;
-  let [cx, cy] = [0, 0];
-  for (const i of tracked) {
-    cx += i % width;
-    cy += Math.floor(i / width);
-  }
-  const centre: [number, number] = [cx / count, cy / count];
   const residual = (i: number) => {
     const [fx, fy] = affineAt(first, i % width, Math.floor(i / width));
     return Math.hypot(flow[i] - fx, flow[pixels + i] - fy);
@@ -166,7 +159,9 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   const residuals = tracked.map(residual);
   const limit = Math.max(1, 2 * [...residuals].sort((a, b) => a - b)[residuals.length >> 1]);
   tracked = tracked.filter((_, k) => residuals[k] <= limit);
-  return { ...(tracked.length < SCALE_SAMPLES ? first : (fit(tracked) ?? first)), centre, count };
+  const refitted = tracked.length < SCALE_SAMPLES ? first : (fit(tracked) ?? first);
+  // Where and how much of the edit is tracked: all of its tracked pixels, outliers of the motion included.
+  return { x: refitted.x, y: refitted.y, centre: first.centre, count: first.count };
 }
 
 /** The flow an affine field gives pixel (x, y). */
