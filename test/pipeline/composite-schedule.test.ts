@@ -4,7 +4,7 @@ import { interleave } from '../../client/engine/io/images';
 import { blendLayers, composite, compositeSamples, finalAlpha, type EditLayer } from '../../client/engine/pipeline/composite';
 import { ProgressTracker } from '../../client/engine/pipeline/progress';
 import { chainWalksOf, linkEnd, planSegments, temporalWeight } from '../../client/engine/pipeline/schedule';
-import { certaintyOf } from '../../client/engine/pipeline/transfer';
+import { certaintyOf, transferConfidence } from '../../client/engine/pipeline/transfer';
 import type { EngineEvent } from '../../client/shared/protocol';
 import { seeded } from '../models/helpers';
 
@@ -167,6 +167,24 @@ describe('certaintyOf', () => {
     expect(certainty(6, 1)).toBeCloseTo((0.15 + 1.125 * 0.175 - 0.15) / 0.35, 5);
     expect(certainty(10, 5)).toBe(1);
     expect(certainty(15, 7)).toBe(1);
+  });
+});
+
+describe('transferConfidence', () => {
+  it('withdraws trust from an unsure pixel landing on anchor content that confident pixels claim, and only there', () => {
+    const grid = { width: 8, height: 1, scaleX: 1, scaleY: 1 };
+    // Columns 0–3 tracked in place (they claim anchor columns 0–3). Column 5 is unsure and lands on claimed column 1
+    // (background revealed behind the object); column 6 is unsure and lands on unclaimed column 6; column 7 is sure
+    // and lands on column 1 too.
+    const conf = Float32Array.of(1, 1, 1, 1, 0, 0.3, 0.3, 0.9);
+    const flow = new Float32Array(16);
+    flow[5] = -4;
+    flow[7] = -6;
+    const trust = transferConfidence(grid, { index: 2, flow, conf });
+    expect(Array.from(trust.subarray(0, 4))).toEqual([1, 1, 1, 1]);
+    expect(trust[5]).toBe(0);
+    expect(trust[6]).toBeCloseTo(0.3, 6);
+    expect(trust[7]).toBeCloseTo(0.9, 6);
   });
 });
 

@@ -1,7 +1,7 @@
 /** Colour membership for lost pixels and the colour veto (membership.ts), and the edit-zone test of re-acquisition (correspondence.ts). */
 import { describe, expect, it } from 'vitest';
 import { landsIn } from '../../client/engine/pipeline/tracked-edit';
-import { applyColourVeto, learnColourLikelihood, learnColourOdds, membershipFill } from '../../client/engine/pipeline/membership';
+import { applyColourVeto, completeAtBoundary, learnColourLikelihood, learnColourOdds, membershipFill } from '../../client/engine/pipeline/membership';
 
 const [W, H] = [80, 20];
 const N = W * H;
@@ -106,6 +106,31 @@ describe('membershipFill', () => {
     const conf = Float32Array.from({ length: N }, (_, i) => (i % W < 4 ? 1 : 0));
     const fill = membershipFill(likelihood, frame, conf, conf, W, H);
     expect(Math.max(...fill)).toBe(0);
+  });
+});
+
+describe('completeAtBoundary', () => {
+  // Frame: a red object left of column 33 on grey; the chain is unsure of columns 30–35 (the object's edge).
+  const frame = picture((x) => x < 33);
+  const unsure = (x: number) => x >= 30 && x < 36;
+  const conf = Float32Array.from({ length: N }, (_, i) => (unsure(i % W) ? 0 : 1));
+
+  it("gives the unsure edge pixels of the edited object's colour the edit, the background's colour none", () => {
+    const colourEdit = Float32Array.from({ length: N }, (_, i) => (i % W < 30 ? 1 : 0));
+    const completed = completeAtBoundary(frame, colourEdit, conf, W, H);
+    for (let i = 0; i < N; i++) {
+      const x = i % W;
+      if (!unsure(x)) expect(completed[i], `tracked pixel ${x}`).toBe(0);
+      else if (x < 33) expect(completed[i], `unsure red pixel ${x}`).toBeGreaterThan(0.9);
+      else expect(completed[i], `unsure grey pixel ${x}`).toBe(0);
+    }
+  });
+
+  it('completes nothing where the tracked pixels around are all on one side (an occluder inside the object)', () => {
+    const allEdited = new Float32Array(N).fill(1);
+    expect(Math.max(...completeAtBoundary(frame, allEdited, conf, W, H))).toBe(0);
+    // The same frame, but only a painted edit (no colour-explained edit is passed in): nothing either.
+    expect(Math.max(...completeAtBoundary(frame, new Float32Array(N), conf, W, H))).toBe(0);
   });
 });
 

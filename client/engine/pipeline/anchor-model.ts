@@ -40,6 +40,8 @@ export interface AnchorModel {
   editHigh: [number, number, number];
   /** Fraction of the frame the edit covers. */
   coverage: number;
+  /** The explained plane of `stack` at flow resolution (1 outside the edit). */
+  explainedLow: Float32Array;
 }
 
 /**
@@ -305,5 +307,6 @@ export function buildAnchorModel(index: number, original: RgbImage, edited: RgbI
   const carriedLow = resampleArea(carried, 1, width, height, grid.width, grid.height);
   const likelihood = learnColourLikelihood(low, carriedLow, grid.width * grid.height);
   const odds = learnColourOdds(low, carriedLow, grid.width * grid.height);
-  return { index, stack, mask, low, maskLow: carriedLow, likelihood, odds, coeffs, editLow, editHigh, coverage: covered / n };
+  const explainedLow = resampleArea(explained, 1, width, height, grid.width, grid.height);
+  return { index, stack, mask, low, maskLow: carriedLow, explainedLow, likelihood, odds, coeffs, editLow, editHigh, coverage: covered / n };
 }
