@@ -79,7 +79,8 @@ export function buildTransfer(): Graph {
   const rampLow = g.sub(g.scalar(0.15), g.mul(explained, g.scalar(0.1)));
   const rampHigh = g.sub(g.scalar(0.5), g.mul(explained, g.scalar(0.2)));
   const trust = g.clip(g.div(g.sub(channel(fields, 15), rampLow), g.sub(rampHigh, rampLow)), 0, 1);
-  // Lost pixels that belong to the edit by colour and neighbourhood (pipeline/membership.ts) take the colour path.
+  // Unsure pixels that belong to the edit by colour (pipeline/membership.ts: by the anchor's colours and the
+  // neighbourhood, or at a colour edit's edge by the colours tracked around them) take the colour path.
   const alpha = g.max(g.mul(channel(anchorAtFrame, 3), trust), g.mul(channel(fields, 16), explained));
 
   g.output('colour', colour, [1, 3, 'H', 'W']);

@@ -169,7 +169,8 @@ const EDGE_BALANCE = 0.1;
  * Only where the window holds both sides (an edge): a lost region that only edit surrounds is as often an occluder
  * in front of the object as the object itself. Pass the warped mask of the colour-explained edit as `colourEdit`:
  * a painted decal's border is its own shape, not an edge of the frame. 0 for tracked pixels.
- * (Measured on the real clips: +0.6 dB edit on average, most on an object approaching the camera and on legs.)
+ * (Measured with transfer.ts `transferConfidence` on the real clips: average edit 29.9 → 30.3 dB, most along the
+ * outline of an approaching kart and of a walking camel.)
  */
 export function completeAtBoundary(frameLow: Float32Array, colourEdit: Float32Array, conf: Float32Array, width: number, height: number): Float32Array {
   const n = width * height;
