@@ -174,32 +174,55 @@ const EDGE_BALANCE = 0.1;
  */
 export function completeAtBoundary(frameLow: Float32Array, colourEdit: Float32Array, conf: Float32Array, width: number, height: number): Float32Array {
   const n = width * height;
-  const tracked = new Float32Array(n);
-  for (let i = 0; i < n; i++) tracked[i] = conf[i] >= 0.5 ? 1 : 0;
-  const colour = (c: number, i: number) => frameLow[c * n + i];
-  // Window means over tracked pixels (box means of weighted products): weight, colour (3), edit, edit × colour (3),
-  // and the colour's second moments (6, upper triangle).
-  const weightedMean = (value: (i: number) => number) => {
-    const plane = new Float32Array(n);
-    for (let i = 0; i < n; i++) plane[i] = tracked[i] * value(i);
-    return boxMean(plane, width, height, COMPLETION_RADIUS);
-  };
-  const weight = weightedMean(() => 1);
-  const colourSum = [0, 1, 2].map((c) => weightedMean((i) => colour(c, i)));
-  const editSum = weightedMean((i) => colourEdit[i]);
-  const editColourSum = [0, 1, 2].map((c) => weightedMean((i) => colour(c, i) * colourEdit[i]));
-  const pairs: Array<[number, number]> = [[0, 0], [0, 1], [0, 2], [1, 1], [1, 2], [2, 2]];
-  const secondSum = pairs.map(([a, b]) => weightedMean((i) => colour(a, i) * colour(b, i)));
+  const completed = new Float32Array(n);
+  if (!colourEdit.some((v) => v > 0)) return completed; // a painted edit only: no edge of the frame to find
+  // Products over tracked pixels, whose window means the fit needs: weight, colour (3), edit, edit × colour (3), and
+  // the colour's second moments (upper triangle: rr, rg, rb, gg, gb, bb). Written out: closures per pixel cost 3×.
+  const products = Array.from({ length: 14 }, () => new Float32Array(n));
+  for (let i = 0; i < n; i++) {
+    if (conf[i] < 0.5) continue;
+    const r = frameLow[i];
+    const g = frameLow[n + i];
+    const b = frameLow[2 * n + i];
+    const e = colourEdit[i];
+    products[0][i] = 1;
+    products[1][i] = r;
+    products[2][i] = g;
+    products[3][i] = b;
+    products[4][i] = e;
+    products[5][i] = r * e;
+    products[6][i] = g * e;
+    products[7][i] = b * e;
+    products[8][i] = r * r;
+    products[9][i] = r * g;
+    products[10][i] = r * b;
+    products[11][i] = g * g;
+    products[12][i] = g * b;
+    products[13][i] = b * b;
+  }
+  const [weight, sumR, sumG, sumB, sumE, sumER, sumEG, sumEB, sumRR, sumRG, sumRB, sumGG, sumGB, sumBB] = products.map((plane) =>
+    boxMean(plane, width, height, COMPLETION_RADIUS),
+  );
 
   // Per window: edit ≈ gain · colour + offset, by ridge regression over its tracked pixels.
-  const model = Array.from({ length: 4 }, () => new Float32Array(n));
+  const gainPlanes = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const offsetPlane = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const w = weight[i];
     if (w < 1e-3) continue;
-    const mean = [colourSum[0][i] / w, colourSum[1][i] / w, colourSum[2][i] / w];
-    const editMean = editSum[i] / w;
-    const cov = [0, 1, 2].map((c) => editColourSum[c][i] / w - mean[c] * editMean);
-    const [s00, s01, s02, s11, s12, s22] = pairs.map(([a, b], k) => secondSum[k][i] / w - mean[a] * mean[b] + (a === b ? COMPLETION_EPS : 0));
+    const mr = sumR[i] / w;
+    const mg = sumG[i] / w;
+    const mb = sumB[i] / w;
+    const me = sumE[i] / w;
+    const cr = sumER[i] / w - mr * me;
+    const cg = sumEG[i] / w - mg * me;
+    const cb = sumEB[i] / w - mb * me;
+    const s00 = sumRR[i] / w - mr * mr + COMPLETION_EPS;
+    const s01 = sumRG[i] / w - mr * mg;
+    const s02 = sumRB[i] / w - mr * mb;
+    const s11 = sumGG[i] / w - mg * mg + COMPLETION_EPS;
+    const s12 = sumGB[i] / w - mg * mb;
+    const s22 = sumBB[i] / w - mb * mb + COMPLETION_EPS;
     // The symmetric 3×3 system by its adjugate (positive definite thanks to the regulariser).
     const c00 = s11 * s22 - s12 * s12;
     const c01 = s02 * s12 - s01 * s22;
@@ -208,19 +231,22 @@ export function completeAtBoundary(frameLow: Float32Array, colourEdit: Float32Ar
     const c12 = s01 * s02 - s00 * s12;
     const c22 = s00 * s11 - s01 * s01;
     const det = s00 * c00 + s01 * c01 + s02 * c02;
-    const gain = [(c00 * cov[0] + c01 * cov[1] + c02 * cov[2]) / det, (c01 * cov[0] + c11 * cov[1] + c12 * cov[2]) / det, (c02 * cov[0] + c12 * cov[1] + c22 * cov[2]) / det];
-    for (let c = 0; c < 3; c++) model[c][i] = gain[c];
-    model[3][i] = editMean - gain[0] * mean[0] - gain[1] * mean[1] - gain[2] * mean[2];
+    const gr = (c00 * cr + c01 * cg + c02 * cb) / det;
+    const gg = (c01 * cr + c11 * cg + c12 * cb) / det;
+    const gb = (c02 * cr + c12 * cg + c22 * cb) / det;
+    gainPlanes[0][i] = gr;
+    gainPlanes[1][i] = gg;
+    gainPlanes[2][i] = gb;
+    offsetPlane[i] = me - gr * mr - gg * mg - gb * mb;
   }
   // A pixel takes the mean model of the windows that hold it (the guided filter's second pass).
-  const [gainR, gainG, gainB, offset] = model.map((plane) => boxMean(plane, width, height, COMPLETION_RADIUS));
-  const completed = new Float32Array(n);
+  const [gainR, gainG, gainB, offset] = [...gainPlanes, offsetPlane].map((plane) => boxMean(plane, width, height, COMPLETION_RADIUS));
   for (let i = 0; i < n; i++) {
-    if (tracked[i] > 0 || weight[i] < 0.05) continue;
-    const editShare = editSum[i] / weight[i];
+    if (conf[i] >= 0.5 || weight[i] < 0.05) continue;
+    const editShare = sumE[i] / weight[i];
     const edge = Math.min(1, Math.min(editShare, 1 - editShare) / EDGE_BALANCE);
     if (edge <= 0) continue;
-    const predicted = gainR[i] * colour(0, i) + gainG[i] * colour(1, i) + gainB[i] * colour(2, i) + offset[i];
+    const predicted = gainR[i] * frameLow[i] + gainG[i] * frameLow[n + i] + gainB[i] * frameLow[2 * n + i] + offset[i];
     const lostness = Math.min(1, Math.max(0, (0.5 - conf[i]) / 0.35));
     // Below a quarter nothing, above three quarters all: the completion decides, it does not smear.
     completed[i] = edge * lostness * Math.min(1, Math.max(0, (predicted - 0.25) / 0.5));
