@@ -1,4 +1,4 @@
-/** Colour membership for lost pixels and the colour veto (membership.ts), and the edit-zone test of re-acquisition (correspondence.ts). */
+/** Colour membership for lost pixels, the boundary completion and the colour veto (membership.ts), and the edit-zone test of re-acquisition (correspondence.ts). */
 import { describe, expect, it } from 'vitest';
 import { landsIn } from '../../client/engine/pipeline/tracked-edit';
 import { applyColourVeto, completeAtBoundary, learnColourLikelihood, learnColourOdds, membershipFill } from '../../client/engine/pipeline/membership';

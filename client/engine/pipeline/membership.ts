@@ -163,9 +163,9 @@ const EDGE_BALANCE = 0.1;
 
 /**
  * Boundary completion of a colour edit, at flow resolution: where the chain is unsure of a pixel (an object's edge,
- * parts seen nearer or turned since the anchor, thin parts that moved), whether it belongs to the edit is read from
- * its colour against the edited and untouched pixels tracked around it. A guided filter (He et al.) with the frame's
- * colour as guide, fitted on confidently tracked pixels only, predicts `colourEdit` where the chain cannot say.
+ * parts seen nearer or turned since the anchor), whether it belongs to the edit is read from its colour against the
+ * edited and untouched pixels tracked around it. A guided filter (He et al.) with the frame's colour as guide, fitted
+ * on confidently tracked pixels only, predicts `colourEdit` where the chain cannot say.
  * Only where the window holds both sides (an edge): a lost region that only edit surrounds is as often an occluder
  * in front of the object as the object itself. Pass the warped mask of the colour-explained edit as `colourEdit`:
  * a painted decal's border is its own shape, not an edge of the frame. 0 for tracked pixels.
