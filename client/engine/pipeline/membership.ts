@@ -35,6 +35,14 @@ function binOf(r: number, g: number, b: number): number {
   return (q(r) * BINS + q(g)) * BINS + q(b);
 }
 
+/** Confidence from which a pixel counts as tracked (its neighbours may vouch for its membership). */
+const TRACKED = 0.5;
+
+/** How lost a pixel is, 0..1: 0 from TRACKED up, 1 at 0.15 and below. */
+function lostnessOf(conf: number): number {
+  return Math.min(1, Math.max(0, (TRACKED - conf) / 0.35));
+}
+
 /** Smooths a BINS³ histogram with a 3-tap box along each axis (neighbouring colours behave alike). */
 function smoothHistogram(h: Float32Array): Float32Array {
   let current = h;
@@ -128,7 +136,7 @@ export function membershipFill(
   height: number,
 ): Float32Array {
   const pixels = width * height;
-  const trusted = conf.map((c) => (c >= 0.5 ? 1 : 0));
+  const trusted = conf.map((c) => (c >= TRACKED ? 1 : 0));
   const trustedEdited = trusted.map((t, i) => t * warpedMask[i]);
   // Near neighbours first; inside a wide lost region (background revealed behind a large object) farther ones.
   const scales = [NEAR_RADIUS, FAR_RADIUS].map((radius) => ({ edited: boxMean(trustedEdited, width, height, radius), trusted: boxMean(trusted, width, height, radius) }));
@@ -145,7 +153,7 @@ export function membershipFill(
   for (let i = 0; i < pixels; i++) {
     const scale = scales.find((s) => s.trusted[i] >= 0.05);
     if (!scale && frameSays === 0) continue; // nobody around is tracked: no basis
-    const lostness = Math.min(1, Math.max(0, (0.5 - conf[i]) / 0.35));
+    const lostness = lostnessOf(conf[i]);
     if (lostness === 0) continue;
     const p = likelihood[binOf(frameLow[i], frameLow[pixels + i], frameLow[2 * pixels + i])];
     const colourSays = Math.min(1, Math.max(0, (p - 0.6) / 0.3));
@@ -180,7 +188,7 @@ export function completeAtBoundary(frameLow: Float32Array, colourEdit: Float32Ar
   // the colour's second moments (upper triangle: rr, rg, rb, gg, gb, bb). Written out: closures per pixel cost 3×.
   const products = Array.from({ length: 14 }, () => new Float32Array(n));
   for (let i = 0; i < n; i++) {
-    if (conf[i] < 0.5) continue;
+    if (conf[i] < TRACKED) continue;
     const r = frameLow[i];
     const g = frameLow[n + i];
     const b = frameLow[2 * n + i];
@@ -242,12 +250,12 @@ export function completeAtBoundary(frameLow: Float32Array, colourEdit: Float32Ar
   // A pixel takes the mean model of the windows that hold it (the guided filter's second pass).
   const [gainR, gainG, gainB, offset] = [...gainPlanes, offsetPlane].map((plane) => boxMean(plane, width, height, COMPLETION_RADIUS));
   for (let i = 0; i < n; i++) {
-    if (conf[i] >= 0.5 || weight[i] < 0.05) continue;
+    if (conf[i] >= TRACKED || weight[i] < 0.05) continue;
     const editShare = sumE[i] / weight[i];
     const edge = Math.min(1, Math.min(editShare, 1 - editShare) / EDGE_BALANCE);
     if (edge <= 0) continue;
     const predicted = gainR[i] * frameLow[i] + gainG[i] * frameLow[n + i] + gainB[i] * frameLow[2 * n + i] + offset[i];
-    const lostness = Math.min(1, Math.max(0, (0.5 - conf[i]) / 0.35));
+    const lostness = lostnessOf(conf[i]);
     // Below a quarter nothing, above three quarters all: the completion decides, it does not smear.
     completed[i] = edge * lostness * Math.min(1, Math.max(0, (predicted - 0.25) / 0.5));
   }

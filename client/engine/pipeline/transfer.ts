@@ -57,28 +57,37 @@ export function transferConfidence(grid: FlowGrid, state: ChainState): Float32Ar
   });
 }
 
+/** Flow-resolution planes of where the edit reaches in a frame (editReachLow). */
+export interface EditReach {
+  conf: Float32Array;
+  warpedMask: Float32Array;
+  fill: Float32Array;
+}
+
 /**
- * Where the edit reaches in this frame, at flow resolution: the anchor's carried mask seen through the
- * correspondence (warpedMask), and for pixels the correspondence is unsure of the fill: colour membership
- * (pipeline/membership.ts) or, at the edges of a colour edit, the boundary completion. `conf` is transferConfidence.
+ * Where the edit reaches in this frame, at flow resolution: how far the correspondence is trusted there (conf,
+ * transferConfidence), the anchor's carried mask seen through it (warpedMask), and for pixels it is unsure of the
+ * fill: colour membership (pipeline/membership.ts) or, at the edges of a colour edit, the boundary completion.
  */
-export function editReachLow(grid: FlowGrid, anchor: AnchorModel, state: ChainState, conf: Float32Array, frameLow: Float32Array): { warpedMask: Float32Array; fill: Float32Array } {
+export function editReachLow(grid: FlowGrid, anchor: AnchorModel, state: ChainState, frameLow: Float32Array): EditReach {
   const { width: w, height: h } = grid;
+  const conf = transferConfidence(grid, state);
   const warpedMask = warpPlane(anchor.maskLow, state.flow, w, h);
   const fill = membershipFill(anchor.likelihood, frameLow, warpedMask, conf, w, h);
   const warpedExplained = warpPlane(anchor.explainedLow, state.flow, w, h);
   const colourEdit = warpedMask.map((m, i) => m * warpedExplained[i]);
   const completed = completeAtBoundary(frameLow, colourEdit, conf, w, h);
   for (let i = 0; i < fill.length; i++) fill[i] = Math.max(fill[i], completed[i]);
-  return { warpedMask, fill };
+  return { conf, warpedMask, fill };
 }
 
 /**
  * The full-resolution box of the pixels the edit reaches (carried mask with some trust, or membership fill), grown
  * by two flow-resolution pixels for the bilinear reach of the upsampled fields; null when empty.
  */
-export function reachOfEdit(grid: FlowGrid, reach: { warpedMask: Float32Array; fill: Float32Array }, conf: Float32Array, width: number, height: number): Rect | null {
+export function reachOfEdit(grid: FlowGrid, reach: EditReach, width: number, height: number): Rect | null {
   const { width: w, height: h } = grid;
+  const { conf } = reach;
   let x0 = w;
   let y0 = h;
   let x1 = -1;
@@ -133,9 +142,8 @@ export async function transferEdit(
   bandPixels = BAND_PIXELS,
 ): Promise<TransferResult | null> {
   const { width, height } = frame;
-  const conf = transferConfidence(grid, state);
-  const reach = editReachLow(grid, anchor, state, conf, frameLow);
-  const rect = reachOfEdit(grid, reach, conf, width, height);
+  const reach = editReachLow(grid, anchor, state, frameLow);
+  const rect = reachOfEdit(grid, reach, width, height);
   if (!rect) return null;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
   const frameCrop = cropPlanes(frame.data, 3, width, height, rect);
@@ -161,7 +169,7 @@ export async function transferEdit(
       flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
       origin: { data: Float32Array.of(band.x, band.y), dims: [1, 2, 1, 1] },
       low_origin: { data: Float32Array.of(box.x, box.y), dims: [1, 2, 1, 1] },
-      confidence: inBox(conf, 1),
+      confidence: inBox(reach.conf, 1),
       coeffs: { data: anchor.coeffs, dims: low(12) },
       anchor_low: { data: anchor.low, dims: low(3) },
       frame_low: inBox(frameLow, 3),
