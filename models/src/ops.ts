@@ -56,24 +56,31 @@ function samplingGrid(g: Graph, nx: string, ny: string): string {
  * channels (measured: 19 channels onto 1920×1080, 170 vs 500 ms). `origin` and `scale` are [1, 2, 1, 1] (x, y).
  */
 export function upsampleToCrop(g: Graph, field: string, like: string, origin: string, scale: string): string {
-  // One edge pixel of padding turns tf_crop_and_resize's extrapolation into border clamping.
-  const padded = padEdge(g, field, 1);
   const { h, w } = sizeHW(g, field);
   const crop = sizeHW(g, like);
   const one = g.scalar(1);
   const half = g.scalar(0.5);
   const flat = (x: string) => g.op('Reshape', [x, g.ints([1])]);
-  const axis = (c: number, size: string, cropSize: string) => {
+  // One edge pixel of padding turns tf_crop_and_resize's extrapolation into border clamping. onnxruntime's Resize
+  // maps output pixel i to input pixel i on an axis that keeps its size (scale exactly 1), ignoring the roi: where
+  // the padded field would be exactly as long as the crop, one more edge pixel goes on its far side (it moves no
+  // crop pixel's coordinate; measured without it: colours off by up to 0.5 on such crops).
+  const extraOf = (size: string, cropSize: string) => g.op('Cast', [g.op('Equal', [g.add(size, g.scalar(2)), cropSize])], { to: 1 });
+  const extra = { h: extraOf(h, crop.h), w: extraOf(w, crop.w) };
+  const farPad = (e: string) => g.op('Cast', [flat(g.add(one, e))], { to: 7 });
+  const pads = g.concat([g.ints([0, 0, 1, 1, 0, 0]), farPad(extra.h), farPad(extra.w)], 0);
+  const padded = g.op('Pad', [field, pads], { mode: 'edge' });
+  const axis = (c: number, size: string, cropSize: string, extraPixel: string) => {
     const o = flat(g.channels(origin, c, c + 1));
     const sc = flat(g.channels(scale, c, c + 1));
-    // Padded input coordinate of crop pixel 0, and of the last one, over (padded size − 1) = size + 1.
-    const span = g.add(size, one);
+    // Padded input coordinate of crop pixel 0, and of the last one, over (padded size − 1) = size + 1 (+ the extra pixel).
+    const span = g.add(g.add(size, one), extraPixel);
     const start = g.div(g.add(g.div(g.add(o, half), sc), half), span);
     const end = g.add(start, g.div(g.sub(cropSize, one), g.mul(sc, span)));
     return { start: flat(start), end: flat(end) };
   };
-  const x = axis(0, w, crop.w);
-  const y = axis(1, h, crop.h);
+  const x = axis(0, w, crop.w, extra.w);
+  const y = axis(1, h, crop.h, extra.h);
   const zero = g.constant([0], [1]);
   const roi = g.concat([zero, zero, y.start, x.start, g.constant([1], [1]), g.constant([1], [1]), y.end, x.end], 0);
   const sizes = g.concat([g.op('Shape', [field], { start: 0, end: 2 }), crop.hw], 0);

@@ -134,6 +134,9 @@ describe('graph building blocks vs plain-TypeScript references', () => {
     { x: 0, y: 0, width: 35, height: 26 },
     { x: 9, y: 4, width: 13, height: 7 },
     { x: 34, y: 25, width: 1, height: 1 },
+    // As long as the edge-padded field on both axes (16 + 2, 12 + 2): onnxruntime's Resize ignores the roi there.
+    { x: 7, y: 5, width: 18, height: 14 },
+    { x: 0, y: 12, width: 35, height: 14 },
   ])('upsampleToCrop equals bilinear sampling at the crop pixels\' flow-resolution coordinates, clamped (%o)', async (crop) => {
     // A 35×26 frame over a 16×12 field: non-integer scales, as chooseFlowGrid gives for most frame sizes.
     const field = randomPlanes(seeded(77), 3, 16, 12);
