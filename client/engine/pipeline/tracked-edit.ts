@@ -3,6 +3,7 @@
  * that carry it, the scale at which it is seen, its affine motion and its brightness against the anchor. "Tracked"
  * means confidently chained pixels whose correspondence lands on the anchor's edit.
  */
+import { medianOf } from './order-statistics';
 import { boxMean, sampleBilinear, warpPlane } from './raster';
 
 /** Chain confidence from which a pixel's correspondence counts as established (it claims its anchor content). */
@@ -18,10 +19,11 @@ export function landsIn(zone: Float32Array, flow: Float32Array, i: number, width
 }
 
 /** The confidently chained pixels of a frame whose correspondence lands on the anchor's edit. */
-function trackedEditPixels(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): number[] {
-  const tracked: number[] = [];
-  for (let i = 0; i < width * height; i++) if (conf[i] >= CONFIDENT && landsIn(anchorMaskLow, flow, i, width, height)) tracked.push(i);
-  return tracked;
+function trackedEditPixels(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): Int32Array {
+  const tracked = new Int32Array(width * height);
+  let count = 0;
+  for (let i = 0; i < width * height; i++) if (conf[i] >= CONFIDENT && landsIn(anchorMaskLow, flow, i, width, height)) tracked[count++] = i;
+  return tracked.subarray(0, count);
 }
 
 /**
@@ -49,7 +51,7 @@ export function editLogScale(flow: Float32Array, conf: Float32Array, anchorMaskL
     }
   }
   if (count < SCALE_SAMPLES) return null;
-  return -logs.subarray(0, count).sort()[count >> 1];
+  return -medianOf(logs.subarray(0, count));
 }
 
 /**
@@ -83,13 +85,15 @@ export function editBrightnessGain(frameLow: Float32Array, anchorLow: Float32Arr
   const frameBrightness = localBrightness(frameLow, width, height);
   let anchorBrightness = anchorBrightnessCache.get(anchorLow);
   if (!anchorBrightness) anchorBrightnessCache.set(anchorLow, (anchorBrightness = localBrightness(anchorLow, width, height)));
-  const ratios: number[] = [];
-  for (const i of trackedEditPixels(flow, conf, anchorMaskLow, width, height)) {
+  const tracked = trackedEditPixels(flow, conf, anchorMaskLow, width, height);
+  if (tracked.length < SCALE_SAMPLES) return 1;
+  const ratios = new Float64Array(tracked.length);
+  for (let k = 0; k < tracked.length; k++) {
+    const i = tracked[k];
     const seen = sampleBilinear(anchorBrightness, width, height, (i % width) + flow[i], Math.floor(i / width) + flow[pixels + i]);
-    ratios.push((frameBrightness[i] + 1e-3) / (seen + 1e-3));
+    ratios[k] = (frameBrightness[i] + 1e-3) / (seen + 1e-3);
   }
-  if (ratios.length < SCALE_SAMPLES) return 1;
-  const median = ratios.sort((a, b) => a - b)[ratios.length >> 1];
+  const median = medianOf(ratios);
   return Math.min(MAX_GAIN, Math.max(1 / MAX_GAIN, median));
 }
 
@@ -123,10 +127,11 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   const pixels = width * height;
   let tracked = trackedEditPixels(flow, conf, anchorMaskLow, width, height);
   // The normal equations over the basis (1, x, y), summed in scalars (per-pixel arrays cost ~10× the time at 1080p).
-  const fit = (indices: number[]): TrackedEditMotion | null => {
+  const fit = (indices: Int32Array): TrackedEditMotion | null => {
     let [n, sx, sy, sxx, sxy, syy] = [0, 0, 0, 0, 0, 0];
     let [u, ux, uy, v, vx, vy] = [0, 0, 0, 0, 0, 0];
-    for (const i of indices) {
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
       const x = i % width;
       const y = Math.floor(i / width);
       const fu = flow[i];
@@ -152,13 +157,16 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   if (tracked.length < SCALE_SAMPLES) return null;
   const first = fit(tracked);
   if (!first) return null;
-  const residual = (i: number) => {
+  const residuals = new Float64Array(tracked.length);
+  for (let k = 0; k < tracked.length; k++) {
+    const i = tracked[k];
     const [fx, fy] = affineAt(first, i % width, Math.floor(i / width));
-    return Math.hypot(flow[i] - fx, flow[pixels + i] - fy);
-  };
-  const residuals = tracked.map(residual);
-  const limit = Math.max(1, 2 * [...residuals].sort((a, b) => a - b)[residuals.length >> 1]);
-  tracked = tracked.filter((_, k) => residuals[k] <= limit);
+    residuals[k] = Math.hypot(flow[i] - fx, flow[pixels + i] - fy);
+  }
+  const limit = Math.max(1, 2 * medianOf(residuals.slice()));
+  let kept = 0;
+  for (let k = 0; k < tracked.length; k++) if (residuals[k] <= limit) tracked[kept++] = tracked[k];
+  tracked = tracked.subarray(0, kept);
   const refitted = tracked.length < SCALE_SAMPLES ? first : (fit(tracked) ?? first);
   // Where and how much of the edit is tracked: all of its tracked pixels, outliers of the motion included.
   return { x: refitted.x, y: refitted.y, centre: first.centre, count: first.count };
