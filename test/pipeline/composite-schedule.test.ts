@@ -1,7 +1,7 @@
 /** Pure stages: blending and compositing (composite.ts), segment planning (schedule.ts), progress ETA. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { interleave } from '../../client/engine/io/images';
-import { blendLayers, composite, compositeSamples, finalAlpha, type EditLayer } from '../../client/engine/pipeline/composite';
+import { blendLayers, composite, compositeSamples, finalAlpha, layerStats, type EditLayer } from '../../client/engine/pipeline/composite';
 import { ProgressTracker } from '../../client/engine/pipeline/progress';
 import { chainWalksOf, linkEnd, planSegments, temporalWeight } from '../../client/engine/pipeline/schedule';
 import { certaintyOf, transferConfidence } from '../../client/engine/pipeline/transfer';
@@ -54,7 +54,7 @@ describe('composite', () => {
   });
 
   for (const bitDepth of [8, 16] as const) {
-    it(`compositeSamples (${bitDepth}-bit) writes exactly what composite + interleave would, from the file's own samples`, () => {
+    it(`compositeSamples (${bitDepth}-bit) writes exactly what finalAlpha + composite + interleave would, from the file's own samples, with layerStats' figures`, () => {
       const random = seeded(65 + bitDepth);
       const max = bitDepth === 16 ? 65535 : 255;
       const fileSamples = bitDepth === 16 ? new Uint16Array(3 * N) : new Uint8Array(3 * N);
@@ -64,13 +64,19 @@ describe('composite', () => {
       const source = { width: W, height: H, bitDepth, data, fileSamples };
       const rect = { x: 3, y: 2, width: 9, height: 7 };
       const n = rect.width * rect.height;
-      const alpha = Float32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : i % 4 === 1 ? 1 : random()));
+      // Some alphas under the floor, some over 1 (a blend can overshoot), zeros and ones.
+      const alpha = Float32Array.from({ length: n }, (_, i) => [0, 1, 0.001, 1.2][i % 5] ?? random());
       const layer = layerOf(Float32Array.from({ length: 3 * n }, () => random() * 1.2 - 0.1), alpha, rect);
-      const fast = compositeSamples(source, layer)!;
-      expect(fast.channels).toBe(3);
-      expect(Array.from(fast.samples)).toEqual(Array.from(interleave(composite(source, layer), bitDepth).samples));
-      expect(Array.from(fast.samples).some((v, k) => v !== fileSamples[k])).toBe(true); // the layer did change pixels
-      expect(fast.samples).not.toBe(fileSamples);
+      const frameMask = Float32Array.from({ length: N }, (_, p) => (p % 7 === 0 ? 0 : 1));
+      for (const mask of [undefined, frameMask]) {
+        const fast = compositeSamples(source, layer, mask)!;
+        const final = finalAlpha(layer, mask);
+        expect(fast.image.channels).toBe(3);
+        expect(Array.from(fast.image.samples)).toEqual(Array.from(interleave(composite(source, final), bitDepth).samples));
+        expect(fast.stats).toEqual(layerStats(final));
+        expect(Array.from(fast.image.samples).some((v, k) => v !== fileSamples[k])).toBe(true); // the layer did change pixels
+        expect(fast.image.samples).not.toBe(fileSamples);
+      }
     });
   }
 

@@ -49,7 +49,7 @@ Environment:
   ANCHORFLOW_MODELS      A folder with manifest.json and the stage models, instead of the bundled models/dist
                          (a studio's larger model for a stage must keep the manifest's input and output names).
   ANCHORFLOW_NO_WORKER=1 Run the pipeline on the main thread instead of a worker thread (debugging only;
-                         decoding and neighbour searches keep their own thread).
+                         decoding and neighbour searches, and rendering, keep their own threads).
   FFMPEG_PATH            The ffmpeg binary to use.
 
 Example:

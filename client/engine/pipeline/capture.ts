@@ -205,6 +205,11 @@ export class CaptureThread {
     return this.closing;
   }
 
+  /** Drops frame `index` from the cache (its planes moved to another thread): a later frame() decodes it again. */
+  forget(index: number): void {
+    this.cache.delete(index);
+  }
+
   private remember(index: number, frame: Promise<CapturedFrame>): void {
     this.cache.delete(index);
     this.cache.set(index, frame);

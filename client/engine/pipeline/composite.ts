@@ -113,12 +113,15 @@ export function finalAlpha(layer: EditLayer, frameMask?: Float32Array): EditLaye
   for (let y = 0; y < rect.height; y++) {
     for (let x = 0; x < rect.width; x++) {
       const i = y * rect.width + x;
-      const a = layer.alpha[i];
-      const allowed = !frameMask || frameMask[(rect.y + y) * frameWidth + rect.x + x] >= 0.5;
-      alpha[i] = a < ALPHA_FLOOR || !allowed ? 0 : Math.min(1, a);
+      alpha[i] = finalAlphaOf(layer.alpha[i], !frameMask || frameMask[(rect.y + y) * frameWidth + rect.x + x] >= 0.5);
     }
   }
   return { ...layer, alpha };
+}
+
+/** finalAlpha's rule for one pixel whose layer alpha is `alpha`; `allowed`: the frame mask lets it change. */
+function finalAlphaOf(alpha: number, allowed: boolean): number {
+  return alpha < ALPHA_FLOOR || !allowed ? 0 : Math.min(1, alpha);
 }
 
 /** source·(1 − alpha) + layer·alpha inside the layer's rect; every other pixel is the source's, untouched. */
@@ -143,11 +146,13 @@ export function composite(source: RgbImage, layer: EditLayer): RgbImage {
 }
 
 /**
- * `composite`, written straight into interleaved samples for encoding: a copy of the file's own samples, with only the
- * layer's touched pixels recomputed (the same float32 blend and rounding as composite + interleave, so the output is
- * identical). Null when the image carries no file samples.
+ * A frame's output in one pass over its layer (a 1080p frame edited all over spent as long again in separate
+ * passes): the final alpha (finalAlpha, with the optional frame mask), the composite written straight into
+ * interleaved samples for encoding, and the figures of the final layer (layerStats). The samples are a copy of the
+ * file's own, with only the touched pixels recomputed (the same float32 blend and rounding as composite +
+ * interleave, so the output is identical). Null when the image carries no file samples.
  */
-export function compositeSamples(source: RgbImage, layer: EditLayer): InterleavedImage | null {
+export function compositeSamples(source: RgbImage, layer: EditLayer, frameMask?: Float32Array): { image: InterleavedImage; stats: LayerStats } | null {
   if (!source.fileSamples) return null;
   const { width, height } = source;
   const pixels = width * height;
@@ -155,12 +160,18 @@ export function compositeSamples(source: RgbImage, layer: EditLayer): Interleave
   const max = source.bitDepth === 16 ? 65535 : 255;
   const { rect } = layer;
   const n = rect.width * rect.height;
+  let covered = 0;
+  let touched = 0;
+  let alphaSum = 0;
   for (let y = 0; y < rect.height; y++) {
     for (let x = 0; x < rect.width; x++) {
       const i = y * rect.width + x;
-      const a = layer.alpha[i];
-      if (a === 0) continue;
       const p = (rect.y + y) * width + rect.x + x;
+      const a = finalAlphaOf(layer.alpha[i], !frameMask || frameMask[p] >= 0.5);
+      if (a === 0) continue;
+      touched++;
+      alphaSum += a;
+      if (a >= 0.5) covered++;
       for (let c = 0; c < 3; c++) {
         const before = source.data[c * pixels + p];
         const v = Math.fround(before + (layer.rgb[c * n + i] - before) * a) * max;
@@ -168,7 +179,7 @@ export function compositeSamples(source: RgbImage, layer: EditLayer): Interleave
       }
     }
   }
-  return { width, height, channels: 3, samples };
+  return { image: { width, height, channels: 3, samples }, stats: statsOf(covered, touched, alphaSum, layer) };
 }
 
 /** The layer spread over the whole frame (for writing it as an RGBA image): colour and alpha planes. */
@@ -210,5 +221,10 @@ export function layerStats(layer: EditLayer): LayerStats {
       alphaSum += a;
     }
   }
+  return statsOf(covered, touched, alphaSum, layer);
+}
+
+/** Coverage: the share of the frame at alpha ≥ 0.5; confidence: the mean alpha of the pixels with any. */
+function statsOf(covered: number, touched: number, alphaSum: number, layer: EditLayer): LayerStats {
   return { coverage: covered / (layer.frameWidth * layer.frameHeight), confidence: touched ? alphaSum / touched : 0 };
 }

@@ -15,7 +15,7 @@
  * that was occluded for a while is picked up again when it reappears.
  */
 import type { FlowGrid } from './anchor-model';
-import type { ModelSet, SessionSet } from '../runtime/models';
+import type { SessionSet } from '../runtime/models';
 import { propagateMatches } from './match-propagation';
 import { boxMean, dilate, sampleBilinear, warpPlane } from './raster';
 import { affineAt, affineFlow, CONFIDENT, editBrightnessGain, editLogScale, landsIn, stepAffine, trackedEditAffine, type AffineMotionField, type TrackedEditMotion } from './tracked-edit';
@@ -259,6 +259,10 @@ export function splat(flow: Float32Array, weights: Float32Array | null, width: n
   return hits;
 }
 
+/** The models the chains run (the pipeline thread's; transfer and restore run on the render thread). */
+export const CHAIN_MODELS = ['correspondence_search', 'correspondence_refine', 'correspondence_score', 'chain', 'temporal'] as const;
+export type ChainModels = SessionSet<(typeof CHAIN_MODELS)[number]>;
+
 export class CorrespondenceStage {
   private readonly dims2: number[];
   private readonly dims1: number[];
@@ -267,7 +271,7 @@ export class CorrespondenceStage {
   private readonly editZones = new WeakMap<Float32Array, Float32Array>();
   private readonly editSizes = new WeakMap<Float32Array, number>();
 
-  constructor(private readonly models: ModelSet, readonly grid: FlowGrid) {
+  constructor(private readonly models: ChainModels, readonly grid: FlowGrid) {
     this.dims1 = [1, 1, grid.height, grid.width];
     this.dims2 = [1, 2, grid.height, grid.width];
     this.dims3 = [1, 3, grid.height, grid.width];

@@ -1,8 +1,8 @@
 /**
- * The pipeline, stage by stage:
+ * The pipeline, stage by stage, on three threads:
  *   capture (capture.ts: decoding and neighbour flows, on a thread of its own) → correspondence (chains from each
- *   anchor) → temporal smoothing → transfer (Zero)
- *   → restore (Hero) → blend anchors + composite → encode.
+ *   anchor, on this thread) → temporal smoothing → render (render.ts, on a thread of its own: transfer (Zero) →
+ *   restore (Hero) → blend anchors + composite → encode).
  *
  * Memory stays flat in clip length: frames stream through chains a few states deep; the only per-frame data kept
  * is the flow-resolution state of a backward chain between two anchors, and that goes to a scratch file.
@@ -17,59 +17,28 @@ import { CancelledError } from '../errors';
 import { makeScratchFolder, prepareOutputFolder } from '../io/atomic';
 import { encodeClip } from '../io/ffmpeg';
 import type { FrameSource } from '../io/frames';
-import type { GreyImage, RgbImage } from '../io/image-types';
-import { writePng } from '../io/images';
+import type { GreyImage } from '../io/image-types';
 import { openValidatedSource } from '../io/validate';
-import { chooseProvider, openModels, type ModelSet } from '../runtime/models';
+import { chooseProvider, openModels } from '../runtime/models';
 import { buildAnchorModel, chooseFlowGrid, type AnchorModel, type FlowGrid } from './anchor-model';
-import { anchorLayer, blendLayers, composite, compositeSamples, emptyLayer, finalAlpha, fullFrameLayer, layerStats, type EditLayer, type WeightedLayer } from './composite';
-import { CaptureThread, type CapturedFrame } from './capture';
-import { CorrespondenceStage, type ChainLink, type ChainState } from './correspondence';
+import { CaptureThread } from './capture';
+import { CHAIN_MODELS, CorrespondenceStage, type ChainLink, type ChainModels, type ChainState } from './correspondence';
 import { ProgressTracker } from './progress';
-import { restoreEdit } from './restore';
-import { chainWalksOf, linkEnd, planSegments, temporalWeight, type ChainWalk, type Plan } from './schedule';
+import { RenderThread, type RenderJob } from './render';
+import { chainWalksOf, linkEnd, planSegments, type ChainWalk, type Plan } from './schedule';
 import { smoothState } from './temporal';
 import { StageTimer } from './timing';
-import { certaintyOf, transferEdit } from './transfer';
+import { planTransfer } from './transfer';
 
 export interface PropagateOptions {
   onEvent?: (event: EngineEvent) => void;
   signal?: AbortSignal;
 }
 
-/**
- * Frame writes in flight (PNG encoding runs on libvips threads while the next frame is computed), at most two.
- * A failed write is kept and rethrown at the next add() or at drain(), never left as an unhandled rejection.
- */
-class WriteQueue {
-  private readonly pending = new Set<Promise<void>>();
-  private failure: { error: unknown } | null = null;
-
-  async add(write: Promise<void>): Promise<void> {
-    const tracked: Promise<void> = write
-      .catch((error: unknown) => {
-        this.failure ??= { error };
-      })
-      .finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
-    if (this.pending.size >= 2) await Promise.race(this.pending);
-    this.rethrow();
-  }
-
-  async drain(): Promise<void> {
-    await Promise.all(this.pending);
-    this.rethrow();
-  }
-
-  private rethrow(): void {
-    if (this.failure) throw this.failure.error;
-  }
-}
-
 interface RunContext {
   request: PropagateRequest;
   source: FrameSource;
-  models: ModelSet;
+  models: ChainModels;
   grid: FlowGrid;
   correspondence: CorrespondenceStage;
   anchors: Map<number, AnchorModel>;
@@ -79,7 +48,7 @@ interface RunContext {
   staging: string;
   progress: ProgressTracker;
   timer: StageTimer;
-  writes: WriteQueue;
+  render: RenderThread;
   stats: FrameStats[];
   signal?: AbortSignal;
 }
@@ -114,29 +83,28 @@ async function* walkChain(ctx: RunContext, anchor: AnchorModel, walk: ChainWalk)
   }
 }
 
-async function layerFromAnchor(ctx: RunContext, frame: CapturedFrame, anchor: AnchorModel, state: ChainState): Promise<EditLayer> {
-  const transferred = await ctx.timer.time('transfer', () => transferEdit(ctx.models, ctx.grid, frame.full, frame.low, anchor, state));
-  if (!transferred) return emptyLayer(frame.full.width, frame.full.height);
-  return ctx.timer.time('restore', () => restoreEdit(ctx.models, frame.full.width, frame.full.height, transferred, anchor));
-}
-
-async function writeFrame(ctx: RunContext, index: number, frame: RgbImage, layer: EditLayer): Promise<void> {
-  const cleaned = await ctx.timer.time('composite', () => finalAlpha(layer, ctx.frameMasks.get(index)?.data));
+/**
+ * Hands frame `index` to the render thread with its states and their transfers' plans (none for an anchor frame). Its
+ * full-resolution planes move there, so it is dropped from the capture cache.
+ */
+async function renderFrame(ctx: RunContext, index: number, states: Array<{ anchor: AnchorModel; state: ChainState }> | null): Promise<void> {
+  const frame = await ctx.capture.frame(index);
+  ctx.capture.forget(index);
   const name = `${ctx.source.names[index]}.png`;
   const file = path.join(ctx.staging, name);
-  const image = await ctx.timer.time('composite', () => {
-    if (!ctx.request.layer) return compositeSamples(frame, cleaned) ?? composite(frame, cleaned);
-    const full = fullFrameLayer(cleaned);
-    const rgb = { width: frame.width, height: frame.height, bitDepth: frame.bitDepth, data: full.rgb };
-    return { rgb, alpha: { width: frame.width, height: frame.height, data: full.alpha } };
+  let job: RenderJob = { kind: 'anchor', index, file, frame: frame.full };
+  if (states) {
+    const sources = [];
+    for (const { anchor, state } of states) {
+      const plan = await ctx.timer.time('transfer plan', () => planTransfer(ctx.grid, anchor, state, frame.low, frame.full.width, frame.full.height));
+      sources.push({ anchor: anchor.index, state: { index: state.index, flow: state.flow, conf: state.conf }, plan });
+    }
+    job = { kind: 'frame', index, file, frame: frame.full, frameLow: frame.low, sources, frameMask: ctx.frameMasks.get(index) };
+  }
+  await ctx.render.submit(job, (stats) => {
+    ctx.stats.push({ index, file: path.join(ctx.request.out, name), coverage: stats.coverage, confidence: stats.confidence });
+    ctx.progress.frameDone(`frame ${index} → ${name}`);
   });
-  const stats = layerStats(cleaned);
-  await ctx.writes.add(
-    ctx.timer.time('encode', () => writePng(file, image, frame.bitDepth)).then(() => {
-      ctx.stats.push({ index, file: path.join(ctx.request.out, name), coverage: stats.coverage, confidence: stats.confidence });
-      ctx.progress.frameDone(`frame ${index} → ${name}`);
-    }),
-  );
 }
 
 function stateFile(ctx: RunContext, anchor: number, frame: number): string {
@@ -158,11 +126,7 @@ async function loadState(ctx: RunContext, anchor: number, frame: number): Promis
 }
 
 async function renderSegments(ctx: RunContext, plan: Plan): Promise<void> {
-  for (const index of plan.anchorFrames) {
-    const anchor = ctx.anchors.get(index)!;
-    const frame = await ctx.capture.frame(index);
-    await writeFrame(ctx, index, frame.full, anchorLayer(anchor.stack, anchor.mask, frame.full.width, frame.full.height));
-  }
+  for (const index of plan.anchorFrames) await renderFrame(ctx, index, null);
   for (const segment of plan.segments) {
     const renderSet = new Set(segment.render);
     const walks = chainWalksOf(segment);
@@ -175,20 +139,17 @@ async function renderSegments(ctx: RunContext, plan: Plan): Promise<void> {
       }
       for await (const state of walkChain(ctx, left, forward)) {
         if (!renderSet.has(state.index)) continue;
-        const frame = await ctx.capture.frame(state.index);
         const fromRight = await loadState(ctx, right.index, state.index);
-        const layers: WeightedLayer[] = [
-          { layer: await layerFromAnchor(ctx, frame, left, state), weight: temporalWeight(state.index, left.index), certainty: certaintyOf(ctx.grid, state) },
-          { layer: await layerFromAnchor(ctx, frame, right, fromRight), weight: temporalWeight(state.index, right.index), certainty: certaintyOf(ctx.grid, fromRight) },
-        ];
-        await writeFrame(ctx, state.index, frame.full, blendLayers(layers));
+        await renderFrame(ctx, state.index, [
+          { anchor: left, state },
+          { anchor: right, state: fromRight },
+        ]);
       }
     } else {
       const anchor = ctx.anchors.get(walks[0].anchor)!;
       for await (const state of walkChain(ctx, anchor, walks[0])) {
         if (!renderSet.has(state.index)) continue;
-        const frame = await ctx.capture.frame(state.index);
-        await writeFrame(ctx, state.index, frame.full, await layerFromAnchor(ctx, frame, anchor, state));
+        await renderFrame(ctx, state.index, [{ anchor, state }]);
       }
     }
   }
@@ -207,9 +168,10 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
   const warn = (message: string) => emit({ event: 'warning', message });
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'anchorflow-'));
   let source: FrameSource | null = null;
-  let models: ModelSet | null = null;
+  let models: ChainModels | null = null;
   let staging: string | null = null;
   let capture: CaptureThread | null = null;
+  let render: RenderThread | null = null;
   try {
     const opened = await openValidatedSource(request, { workDir: scratch, signal: options.signal });
     source = opened.source;
@@ -217,25 +179,25 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     const grid = chooseFlowGrid(source.width, source.height);
     const timer = new StageTimer();
     capture = new CaptureThread(source, grid, timer);
+    render = new RenderThread({ grid, layer: Boolean(request.layer) }, timer);
     const anchorOrder = [...opened.anchorImages.keys()].sort((a, b) => a - b);
     // The first anchor frame decodes on the capture thread while the model sessions are created here.
     capture.frame(anchorOrder[0]).catch(() => undefined); // its error surfaces when it is awaited
     const provider = await timer.time('load models', () => chooseProvider(request.device ?? 'auto', warn));
-    // Two threads run models side by side (this one and the capture thread): each gets half the cores, measured
-    // faster on two cores than both sharing all of them, and ~10% less CPU time.
+    // Three threads run models side by side: capture and this one's chains get half the cores each (measured
+    // faster on two cores than both sharing all of them, and ~10% less CPU time). Transfer and restore grow with the
+    // edit's area: over a whole 1080p frame the render thread is the bottleneck, so its models may use every core
+    // (measured: 15 s against 17 s for 24 frames of a background grade; a decal the same either way).
     const cores = os.availableParallelism();
     const threads = Math.max(1, Math.floor(cores / 2));
     capture.open(provider, threads);
+    render.open(provider, cores);
     // The first chain's links are made while this thread opens its models and builds the anchor models.
     const range = request.range ?? [0, source.count - 1];
     const plan = planSegments(source.count, anchorOrder, range);
     const firstWalk = plan.segments.length ? chainWalksOf(plan.segments[0])[0] : null;
     if (firstWalk) capture.startWalk(firstWalk.anchor, firstWalk.direction, linkEnd(firstWalk));
-    // Transfer and restore scale with the edit's area and run only here: a full-frame edit makes this thread the
-    // bottleneck while the capture thread waits, so they get every core (a 1080p background grade ran ~10% faster,
-    // 33 s against 37 s; a decal, whose capture thread is the busier one, within noise).
-    const threadsByModel = { transfer: cores, restore: cores };
-    models = await timer.time('load models', () => openModels(provider, { threads, threadsByModel, lazy: ['correspondence_search', 'correspondence_score'] }));
+    models = await timer.time('load models', () => openModels(provider, { only: CHAIN_MODELS, threads, lazy: ['correspondence_search', 'correspondence_score'] }));
     checkCancel(options.signal);
 
     const givenMasks = opened.maskImages;
@@ -243,7 +205,9 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     for (const index of anchorOrder) {
       const original = (await capture.frame(index)).full;
       const edited = opened.anchorImages.get(index)!;
-      anchors.set(index, await timer.time('anchor model', () => buildAnchorModel(index, original, edited, givenMasks.get(index) ?? null, grid)));
+      const anchor = await timer.time('anchor model', () => buildAnchorModel(index, original, edited, givenMasks.get(index) ?? null, grid));
+      anchors.set(index, anchor);
+      render.addAnchor(anchor);
       opened.anchorImages.delete(index); // the model holds what it needs
     }
     const frameMasks = new Map([...givenMasks].filter(([index]) => !anchors.has(index)));
@@ -252,21 +216,19 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     staging = await makeScratchFolder(request.out, 'staging');
     const progress = new ProgressTracker(range[1] - range[0] + 1, emit);
     const ctx: RunContext = {
-      request, source, models, grid, anchors, frameMasks, capture, scratch, staging, progress, timer,
-      writes: new WriteQueue(),
+      request, source, models, grid, anchors, frameMasks, capture, render, scratch, staging, progress, timer,
       correspondence: new CorrespondenceStage(models, grid),
       stats: [],
       signal: options.signal,
     };
     progress.start(`${ctx.stats.length}/${range[1] - range[0] + 1} frames on ${models.device}`);
-    try {
-      await renderSegments(ctx, plan);
-    } catch (error) {
-      await ctx.writes.drain().catch(() => undefined); // the first failure is the one to report
-      throw error;
-    }
-    await ctx.writes.drain();
-    await capture.close(); // its stage times join the result's
+    // On a failure or Ctrl-C, `finally` below stops the render thread after the frame it is on (the rest of its queue
+    // is dropped): the run ends at a frame boundary.
+    await renderSegments(ctx, plan);
+    await render.drain();
+    // Their stage times join the result's.
+    await capture.close();
+    await render.close();
     checkCancel(options.signal);
     await publish(ctx);
     ctx.stats.sort((a, b) => a.index - b.index);
@@ -281,6 +243,8 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     return { out: request.out, frames: ctx.stats, encoded, device: models.device, seconds: (Date.now() - started) / 1000, stageMs: timer.summary() };
   } finally {
     if (capture) await capture.close().catch(() => undefined);
+    // Before the staging folder goes: the frame it is writing lands there first.
+    if (render) await render.close().catch(() => undefined);
     if (staging) await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
     await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     if (source) await source.dispose().catch(() => undefined);

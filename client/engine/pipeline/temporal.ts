@@ -4,11 +4,10 @@
  * Runs as a one-frame delay over the chain's sequence of links, so memory stays three states deep.
  */
 import type { FlowGrid } from './anchor-model';
-import type { ChainLink, ChainState } from './correspondence';
-import type { ModelSet } from '../runtime/models';
+import type { ChainLink, ChainModels, ChainState } from './correspondence';
 import { runModel } from './tensors';
 
-export async function smoothState(models: ModelSet, grid: FlowGrid, previous: ChainState, current: ChainLink, next: ChainLink | null): Promise<ChainState> {
+export async function smoothState(models: ChainModels, grid: FlowGrid, previous: ChainState, current: ChainLink, next: ChainLink | null): Promise<ChainState> {
   const dims1 = [1, 1, grid.height, grid.width];
   const dims2 = [1, 2, grid.height, grid.width];
   // Without a next frame (chain end) the frame votes for itself in the next one's place.

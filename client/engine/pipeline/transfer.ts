@@ -4,12 +4,12 @@
  * the edit does not reach costs nothing here.
  */
 import type { RgbImage } from '../io/image-types';
-import type { ModelSet } from '../runtime/models';
+import type { SessionSet } from '../runtime/models';
 import type { AnchorModel, FlowGrid } from './anchor-model';
 import type { Rect } from './composite';
 import { claimedInAnchor, type ChainState } from './correspondence';
 import { applyColourVeto, completeAtBoundary, membershipFill } from './membership';
-import { copyRows, cropPlanes, rowBands, sampleBilinear, warpPlane } from './raster';
+import { cropPlanes, sampleBilinear, warpPlane } from './raster';
 import { runModel } from './tensors';
 import { CONFIDENT } from './tracked-edit';
 
@@ -126,59 +126,56 @@ export function flowBoxOf(rect: Rect, grid: FlowGrid): Rect {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/**
- * Pixels per transfer-model run: a whole 1080p frame in one run held ~0.9 GB of intermediates (measured), so a
- * large edit is transferred in bands of rows; each band's result is the whole run's for those pixels.
- */
-const BAND_PIXELS = 1 << 19;
+/** A frame's transfer from one anchor: its flow to the anchor, where the edit reaches (both at flow resolution), and the full-resolution box around that. */
+export interface TransferPlan {
+  flow: Float32Array;
+  reach: EditReach;
+  rect: Rect;
+}
 
-export async function transferEdit(
-  models: ModelSet,
+/** The plan of a frame's transfer from `anchor`; null when the edit reaches no pixel of the frame. */
+export function planTransfer(grid: FlowGrid, anchor: AnchorModel, state: ChainState, frameLow: Float32Array, width: number, height: number): TransferPlan | null {
+  const reach = editReachLow(grid, anchor, state, frameLow);
+  const rect = reachOfEdit(grid, reach, width, height);
+  return rect ? { flow: state.flow, reach, rect } : null;
+}
+
+/**
+ * The transfer over `window`, a box of the frame (a large edit is carried in bands of rows, render.ts): one model
+ * run, whose results over the window are those of a run over the whole frame up to the float rounding of the
+ * upsampling's crop coordinates. Alpha is vetoed by colour (membership.ts applyColourVeto).
+ */
+export async function transferWindow(
+  models: SessionSet<'transfer'>,
   grid: FlowGrid,
   frame: RgbImage,
   frameLow: Float32Array,
   anchor: AnchorModel,
-  state: ChainState,
-  bandPixels = BAND_PIXELS,
-): Promise<TransferResult | null> {
+  plan: TransferPlan,
+  window: Rect,
+): Promise<TransferResult> {
   const { width, height } = frame;
-  const reach = editReachLow(grid, anchor, state, frameLow);
-  const rect = reachOfEdit(grid, reach, width, height);
-  if (!rect) return null;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
-  const frameCrop = cropPlanes(frame.data, 3, width, height, rect);
-  const pixels = rect.width * rect.height;
-  const result: TransferResult = {
-    rect,
-    frameCrop,
-    colour: new Float32Array(3 * pixels),
-    content: new Float32Array(3 * pixels),
-    explained: new Float32Array(pixels),
-    alpha: new Float32Array(pixels),
-  };
-  for (const band of rowBands(rect, bandPixels)) {
-    const box = flowBoxOf(band, grid);
-    const inBox = (data: Float32Array, channels: number) => ({
-      data: cropPlanes(data, channels, grid.width, grid.height, box),
-      dims: [1, channels, box.height, box.width],
-    });
-    const out = await runModel(models, 'transfer', {
-      frame: { data: cropPlanes(frame.data, 3, width, height, band), dims: [1, 3, band.height, band.width] },
-      anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
-      flow: inBox(state.flow, 2),
-      flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
-      origin: { data: Float32Array.of(band.x, band.y), dims: [1, 2, 1, 1] },
-      low_origin: { data: Float32Array.of(box.x, box.y), dims: [1, 2, 1, 1] },
-      confidence: inBox(reach.conf, 1),
-      coeffs: { data: anchor.coeffs, dims: low(12) },
-      anchor_low: { data: anchor.low, dims: low(3) },
-      frame_low: inBox(frameLow, 3),
-      fill: inBox(reach.fill, 1),
-    });
-    for (const output of ['colour', 'content', 'explained', 'alpha'] as const) {
-      copyRows(out[output], band.height, 0, band.height, result[output], rect.height, band.y - rect.y, rect.width);
-    }
-  }
-  applyColourVeto(anchor.odds, frameCrop, result.alpha, pixels);
+  const box = flowBoxOf(window, grid);
+  const inBox = (data: Float32Array, channels: number) => ({
+    data: cropPlanes(data, channels, grid.width, grid.height, box),
+    dims: [1, channels, box.height, box.width],
+  });
+  const frameCrop = cropPlanes(frame.data, 3, width, height, window);
+  const out = await runModel(models, 'transfer', {
+    frame: { data: frameCrop, dims: [1, 3, window.height, window.width] },
+    anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
+    flow: inBox(plan.flow, 2),
+    flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
+    origin: { data: Float32Array.of(window.x, window.y), dims: [1, 2, 1, 1] },
+    low_origin: { data: Float32Array.of(box.x, box.y), dims: [1, 2, 1, 1] },
+    confidence: inBox(plan.reach.conf, 1),
+    coeffs: { data: anchor.coeffs, dims: low(12) },
+    anchor_low: { data: anchor.low, dims: low(3) },
+    frame_low: inBox(frameLow, 3),
+    fill: inBox(plan.reach.fill, 1),
+  });
+  const result: TransferResult = { rect: window, frameCrop, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
+  applyColourVeto(anchor.odds, frameCrop, result.alpha, window.width * window.height);
   return result;
 }
