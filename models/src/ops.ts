@@ -50,13 +50,16 @@ function samplingGrid(g: Graph, nx: string, ny: string): string {
 }
 
 /**
- * Bilinear upsampling of a flow-resolution `field` onto a full-resolution crop shaped like `like`: crop pixel (X, Y)
- * takes the field at ((X + ox + 0.5) / sx − 0.5, (Y + oy + 0.5) / sy − 0.5), clamped at the border — exactly
+ * Bilinear upsampling of flow-resolution fields onto a full-resolution crop shaped like `like`: crop pixel (X, Y)
+ * takes a field at ((X + ox + 0.5) / sx − 0.5, (Y + oy + 0.5) / sy − 0.5), clamped at the border — exactly
  * sampleAt at those points, but as one crop-and-resize, which is several times faster than a GridSample over many
  * channels (measured: 19 channels onto 1920×1080, 170 vs 500 ms). `origin` and `scale` are [1, 2, 1, 1] (x, y).
+ * Returns the upsampling of any field shaped like `fieldLike` (same height and width, any channels): the crop's
+ * geometry is built once for them all, and each field comes out as its own tensor (no slicing of one stacked
+ * result, which copies every plane again).
  */
-export function upsampleToCrop(g: Graph, field: string, like: string, origin: string, scale: string): string {
-  const { h, w } = sizeHW(g, field);
+export function cropUpsampler(g: Graph, fieldLike: string, like: string, origin: string, scale: string): (field: string) => string {
+  const { h, w } = sizeHW(g, fieldLike);
   const crop = sizeHW(g, like);
   const one = g.scalar(1);
   const half = g.scalar(0.5);
@@ -69,7 +72,6 @@ export function upsampleToCrop(g: Graph, field: string, like: string, origin: st
   const extra = { h: extraOf(h, crop.h), w: extraOf(w, crop.w) };
   const farPad = (e: string) => g.op('Cast', [flat(g.add(one, e))], { to: 7 });
   const pads = g.concat([g.ints([0, 0, 1, 1, 0, 0]), farPad(extra.h), farPad(extra.w)], 0);
-  const padded = g.op('Pad', [field, pads], { mode: 'edge' });
   const axis = (c: number, size: string, cropSize: string, extraPixel: string) => {
     const o = flat(g.channels(origin, c, c + 1));
     const sc = flat(g.channels(scale, c, c + 1));
@@ -83,8 +85,16 @@ export function upsampleToCrop(g: Graph, field: string, like: string, origin: st
   const y = axis(1, h, crop.h, extra.h);
   const zero = g.constant([0], [1]);
   const roi = g.concat([zero, zero, y.start, x.start, g.constant([1], [1]), g.constant([1], [1]), y.end, x.end], 0);
-  const sizes = g.concat([g.op('Shape', [field], { start: 0, end: 2 }), crop.hw], 0);
-  return g.op('Resize', [padded, roi, '', sizes], { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize' });
+  return (field) => {
+    const padded = g.op('Pad', [field, pads], { mode: 'edge' });
+    const sizes = g.concat([g.op('Shape', [field], { start: 0, end: 2 }), crop.hw], 0);
+    return g.op('Resize', [padded, roi, '', sizes], { mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize' });
+  };
+}
+
+/** cropUpsampler for one field. */
+export function upsampleToCrop(g: Graph, field: string, like: string, origin: string, scale: string): string {
+  return cropUpsampler(g, field, like, origin, scale)(field);
 }
 
 /**

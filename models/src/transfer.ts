@@ -17,7 +17,7 @@
  * box filter and bilinear upsampling need, so the result equals that of whole fields).
  */
 import { Graph } from './onnx/graph';
-import { channelPlane, pixelGrid, sampleAt, upsampleToCrop } from './ops';
+import { channelPlane, cropUpsampler, pixelGrid, sampleAt } from './ops';
 
 export const COEFF_CHANNELS = 12; // A (3×3, row-major: out channel × in channel) then b (3)
 
@@ -55,22 +55,21 @@ export function buildTransfer(): Graph {
   const fullY = g.add(grid.y, channelPlane(g, origin, 1));
   // The crop's origin relative to the box, in full-resolution pixels.
   const originInBox = g.sub(origin, g.mul(lowOrigin, flowScale));
-  const upsampled = upsampleToCrop(g, g.concat([flow, coeffsAtFrame, gain, confidence, fill]), frame, originInBox, flowScale);
-  const fullFlow = g.mul(g.channels(upsampled, 0, 2), flowScale);
-  const fields = g.channels(upsampled, 2, 19);
+  const upsample = cropUpsampler(g, flow, frame, originInBox, flowScale);
+  const fullFlow = g.mul(upsample(flow), flowScale);
   const anchorX = g.add(fullX, channelPlane(g, fullFlow, 0));
   const anchorY = g.add(fullY, channelPlane(g, fullFlow, 1));
   const anchorAtFrame = sampleAt(g, anchorStack, anchorX, anchorY);
 
   const channel = (x: string, c: number) => g.channels(x, c, c + 1);
-  const colourRows: string[] = [];
-  for (let out = 0; out < 3; out++) {
-    let acc = channel(fields, 9 + out);
-    for (let inp = 0; inp < 3; inp++) acc = g.add(acc, g.mul(channel(fields, out * 3 + inp), channel(frame, inp)));
-    colourRows.push(acc);
-  }
-  const colour = g.concat(colourRows);
-  const content = g.mul(g.channels(anchorAtFrame, 0, 3), g.channels(fields, 12, 15));
+  // colour = A·frame + b per pixel: A's 9 planes as (out, in) pairs times the frame's planes broadcast over `out`,
+  // summed over `in` (three whole-tensor ops instead of 18 plane-by-plane ones and their slices).
+  const matrix = upsample(g.channels(coeffsAtFrame, 0, 9));
+  const offset = upsample(g.channels(coeffsAtFrame, 9, COEFF_CHANNELS));
+  const pixelsFlat = (x: string, rows: number[]) => g.op('Reshape', [x, g.ints([...rows, -1])]);
+  const products = g.mul(pixelsFlat(matrix, [1, 3, 3]), pixelsFlat(frame, [1, 1, 3]));
+  const colour = g.add(g.op('Reshape', [g.op('ReduceSum', [products, g.ints([2])], { keepdims: 0 }), g.op('Shape', [frame])]), offset);
+  const content = g.mul(g.channels(anchorAtFrame, 0, 3), upsample(gain));
   // Confidence above ~0.5 means a proven correspondence: full strength. Below ~0.15 (occluders, unseen content)
   // the frame keeps its own pixels. A colour edit risks little from an imperfect correspondence (the coefficients
   // are smooth and apply to the frame's own pixels), so where the colour model explains the edit the ramp is
@@ -78,10 +77,10 @@ export function buildTransfer(): Graph {
   const explained = channel(anchorAtFrame, 4);
   const rampLow = g.sub(g.scalar(0.15), g.mul(explained, g.scalar(0.1)));
   const rampHigh = g.sub(g.scalar(0.5), g.mul(explained, g.scalar(0.2)));
-  const trust = g.clip(g.div(g.sub(channel(fields, 15), rampLow), g.sub(rampHigh, rampLow)), 0, 1);
+  const trust = g.clip(g.div(g.sub(upsample(confidence), rampLow), g.sub(rampHigh, rampLow)), 0, 1);
   // Unsure pixels that belong to the edit by colour (pipeline/membership.ts: by the anchor's colours and the
   // neighbourhood, or at a colour edit's edge by the colours tracked around them) take the colour path.
-  const alpha = g.max(g.mul(channel(anchorAtFrame, 3), trust), g.mul(channel(fields, 16), explained));
+  const alpha = g.max(g.mul(channel(anchorAtFrame, 3), trust), g.mul(upsample(fill), explained));
 
   g.output('colour', colour, [1, 3, 'H', 'W']);
   g.output('content', content, [1, 3, 'H', 'W']);
