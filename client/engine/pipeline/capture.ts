@@ -11,10 +11,9 @@
  * consumer, so memory stays a few frames deep. Frames asked for by index (anchors, the frame being rendered) come
  * from a small cache of the latest frames, or are decoded on request.
  */
-import { Worker } from 'worker_threads';
 import type { FrameSource } from '../io/frames';
 import type { RgbImage } from '../io/image-types';
-import { pinNativeLibraries, workerEntry } from '../runtime/thread-entry';
+import { StageWorker, type StageClosed } from '../runtime/stage-worker';
 import { reviveError, type WireError } from '../runtime/wire-errors';
 import type { FlowGrid } from './anchor-model';
 import type { NeighbourMotion } from './correspondence';
@@ -59,7 +58,7 @@ export type CaptureReply =
   | { type: 'link'; id: number; link: CapturedLink }
   | { type: 'end'; id: number }
   | ({ id: number } & WireError)
-  | { type: 'closed'; stageMs: Record<string, number> };
+  | StageClosed;
 
 /** Links made ahead of the consumer: enough to keep both threads busy, few enough to bound memory. */
 const AHEAD = 2;
@@ -103,7 +102,7 @@ class LinkQueue {
 }
 
 export class CaptureThread {
-  private readonly worker: Worker;
+  private readonly thread: StageWorker<CaptureRequest, Exclude<CaptureReply, StageClosed>>;
   private nextId = 0;
   private readonly frameRequests = new Map<number, { resolve: (frame: CapturedFrame) => void; reject: (error: Error) => void }>();
   private readonly walks = new Map<number, LinkQueue>();
@@ -111,43 +110,34 @@ export class CaptureThread {
   private readonly started = new Map<string, { id: number; queue: LinkQueue }>();
   /** Frames by index, newest last (requests in flight included). */
   private readonly cache = new Map<number, Promise<CapturedFrame>>();
-  private threadFailure: Error | null = null;
-  private readonly closed: Promise<Record<string, number>>;
-  private closing: Promise<void> | null = null;
 
   constructor(source: FrameSource, grid: FlowGrid, private readonly timer: StageTimer) {
-    const entry = workerEntry('capture-worker');
-    pinNativeLibraries();
     const input: CaptureWorkerInput = { files: source.files, width: source.width, height: source.height, grid };
-    this.worker = new Worker(entry.script, { eval: entry.evalCode, workerData: input });
-    let workerStageMs: Record<string, number> = {};
-    this.closed = new Promise((resolve) => {
-      this.worker.on('exit', (code) => {
-        this.fail(new Error(`The capture thread stopped unexpectedly (exit code ${code}).`));
-        resolve(workerStageMs);
-      });
-    });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('message', (reply: CaptureReply) => {
-      if (reply.type === 'closed') workerStageMs = reply.stageMs;
-      else this.receive(reply);
+    this.thread = new StageWorker('capture-worker', 'capture', input, timer, {
+      reply: (reply) => this.receive(reply),
+      // Everything waiting on the thread fails with its failure.
+      fail: (error) => {
+        for (const request of this.frameRequests.values()) request.reject(error);
+        this.frameRequests.clear();
+        for (const queue of this.walks.values()) queue.end(error);
+      },
     });
   }
 
   /** Opens the neighbour search on `device` (an execution provider the pipeline has proven). */
   open(device: string, threads?: number): void {
-    this.post({ type: 'open', device, threads });
+    this.thread.post({ type: 'open', device, threads });
   }
 
   /** Frame `index`, from the cache or decoded on request. */
   frame(index: number): Promise<CapturedFrame> {
     const cached = this.cache.get(index);
     if (cached) return cached;
-    if (this.threadFailure) return Promise.reject(this.threadFailure);
+    if (this.thread.failure) return Promise.reject(this.thread.failure);
     const id = this.nextId++;
     const requested = new Promise<CapturedFrame>((resolve, reject) => {
       this.frameRequests.set(id, { resolve, reject });
-      this.post({ type: 'frame', id, index });
+      this.thread.post({ type: 'frame', id, index });
     });
     this.remember(index, requested);
     return requested;
@@ -174,11 +164,11 @@ export class CaptureThread {
         const link = await this.timer.time('waiting for capture', () => queue.next());
         if (!link) return;
         this.remember(link.frame.index, Promise.resolve(link.frame));
-        this.post({ type: 'credit', id });
+        this.thread.post({ type: 'credit', id });
         yield link;
       }
     } finally {
-      if (!queue.ended) this.post({ type: 'stop', id });
+      if (!queue.ended) this.thread.post({ type: 'stop', id });
       this.walks.delete(id);
     }
   }
@@ -187,22 +177,17 @@ export class CaptureThread {
     const id = this.nextId++;
     const queue = new LinkQueue();
     this.walks.set(id, queue);
-    if (this.threadFailure) queue.end(this.threadFailure);
-    this.post({ type: 'walk', id, from, direction, end, ahead: AHEAD });
+    if (this.thread.failure) queue.end(this.thread.failure);
+    this.thread.post({ type: 'walk', id, from, direction, end, ahead: AHEAD });
     return { id, queue };
   }
 
   /**
-   * Stops the thread (after the model run in progress, if any) and adds its own stage times to the timer. Safe to
-   * call again: later calls wait for the same stop.
+   * Stops the thread (after the model run in progress, if any) and adds its stage times to the timer. Safe to call
+   * again.
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.post({ type: 'close' });
-      const stageMs = await this.closed;
-      for (const [stage, ms] of Object.entries(stageMs)) this.timer.add(stage, ms);
-    })();
-    return this.closing;
+    return this.thread.close();
   }
 
   /** Drops frame `index` from the cache (its planes moved to another thread): a later frame() decodes it again. */
@@ -217,10 +202,10 @@ export class CaptureThread {
     frame.catch(() => this.cache.delete(index)); // a failed read is not remembered (the error reaches its caller)
   }
 
-  private receive(reply: Exclude<CaptureReply, { type: 'closed' }>): void {
+  private receive(reply: Exclude<CaptureReply, StageClosed>): void {
     if (reply.type === 'error') {
       const error = reviveError(reply);
-      if (reply.id === -1) this.fail(error);
+      if (reply.id === -1) this.thread.fail(error);
       this.frameRequests.get(reply.id)?.reject(error);
       this.frameRequests.delete(reply.id);
       this.walks.get(reply.id)?.end(error);
@@ -232,18 +217,5 @@ export class CaptureThread {
     } else {
       this.walks.get(reply.id)?.end();
     }
-  }
-
-  /** The thread is gone or broken: everything waiting on it fails with `error` (the first failure is kept). */
-  private fail(error: Error): void {
-    this.threadFailure ??= error;
-    for (const request of this.frameRequests.values()) request.reject(this.threadFailure);
-    this.frameRequests.clear();
-    for (const queue of this.walks.values()) queue.end(this.threadFailure);
-  }
-
-  private post(request: CaptureRequest): void {
-    if (this.threadFailure && request.type !== 'close') return;
-    this.worker.postMessage(request);
   }
 }

@@ -9,11 +9,10 @@
  * depends only on its states and the anchors, never on other frames, so it can run beside the chain, exactly as it
  * would in line.
  */
-import { Worker } from 'worker_threads';
 import type { GreyImage, RgbImage } from '../io/image-types';
 import type { PngSource } from '../io/images';
 import type { SessionSet } from '../runtime/models';
-import { pinNativeLibraries, workerEntry } from '../runtime/thread-entry';
+import { StageWorker, type StageClosed } from '../runtime/stage-worker';
 import { reviveError, type WireError } from '../runtime/wire-errors';
 import type { AnchorModel, FlowGrid } from './anchor-model';
 import { anchorLayer, blendLayers, composite, compositeSamples, emptyLayer, finalAlpha, fullFrameLayer, layerStats, type EditLayer, type LayerStats } from './composite';
@@ -62,7 +61,7 @@ export type RenderRequest =
   | { type: 'close' };
 
 /** Render worker → pipeline. `id` -1 is a failure of the thread itself (e.g. the models would not open). */
-export type RenderReply = { type: 'rendered'; id: number; stats: LayerStats } | ({ id: number } & WireError) | { type: 'closed'; stageMs: Record<string, number> };
+export type RenderReply = { type: 'rendered'; id: number; stats: LayerStats } | ({ id: number } & WireError) | StageClosed;
 
 /**
  * Pixels per band of a large edit: a whole 1080p frame in one run held ~0.9 GB of transfer intermediates and ~0.45 GB
@@ -142,40 +141,32 @@ export function outputOf(frame: RgbImage, layer: EditLayer, frameMask: GreyImage
 const IN_FLIGHT = 3;
 
 export class RenderThread {
-  private readonly worker: Worker;
+  private readonly thread: StageWorker<RenderRequest, Exclude<RenderReply, StageClosed>>;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (stats: LayerStats) => void; reject: (error: Error) => void }>();
   private readonly settled = new Set<Promise<unknown>>();
+  /** The run's first failure: the thread's own, or a frame's. */
   private failure: Error | null = null;
-  private readonly closed: Promise<Record<string, number>>;
-  private closing: Promise<void> | null = null;
 
   constructor(input: RenderWorkerInput, private readonly timer: StageTimer) {
-    const entry = workerEntry('render-worker');
-    pinNativeLibraries();
-    this.worker = new Worker(entry.script, { eval: entry.evalCode, workerData: input });
-    let workerStageMs: Record<string, number> = {};
-    this.closed = new Promise((resolve) => {
-      this.worker.on('exit', (code) => {
-        this.fail(new Error(`The render thread stopped unexpectedly (exit code ${code}).`));
-        resolve(workerStageMs);
-      });
-    });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('message', (reply: RenderReply) => {
-      if (reply.type === 'closed') workerStageMs = reply.stageMs;
-      else this.receive(reply);
+    this.thread = new StageWorker('render-worker', 'render', input, timer, {
+      reply: (reply) => this.receive(reply),
+      fail: (error) => {
+        this.failure ??= error;
+        for (const request of this.pending.values()) request.reject(error);
+        this.pending.clear();
+      },
     });
   }
 
   /** Opens transfer and restore on `device` (an execution provider the pipeline has proven). */
   open(device: string, threads?: number): void {
-    this.post({ type: 'open', device, threads });
+    this.thread.post({ type: 'open', device, threads });
   }
 
   /** Hands the thread an anchor's model (copied: the pipeline keeps its own for the chains). */
   addAnchor(anchor: AnchorModel): void {
-    this.post({ type: 'anchor', anchor });
+    this.thread.post({ type: 'anchor', anchor });
   }
 
   /**
@@ -193,7 +184,7 @@ export class RenderThread {
       })
       .finally(() => this.settled.delete(tracked));
     this.settled.add(tracked);
-    this.post({ type: 'render', id, job }, movableBuffers(job.frame));
+    this.thread.post({ type: 'render', id, job }, movableBuffers(job.frame));
     if (this.settled.size >= IN_FLIGHT) await this.timer.time('waiting for render', () => Promise.race(this.settled));
     this.rethrow();
   }
@@ -206,46 +197,25 @@ export class RenderThread {
 
   /**
    * Stops the thread once the frame it is on is written (frames still queued are dropped) and adds its stage times
-   * to the timer. Safe to call again: later calls wait for the same stop.
+   * to the timer. Safe to call again.
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.post({ type: 'close' });
-      const stageMs = await this.closed;
-      for (const [stage, ms] of Object.entries(stageMs)) this.timer.add(stage, ms);
-    })();
-    return this.closing;
+    return this.thread.close();
   }
 
   private rethrow(): void {
     if (this.failure) throw this.failure;
   }
 
-  private receive(reply: Exclude<RenderReply, { type: 'closed' }>): void {
+  private receive(reply: Exclude<RenderReply, StageClosed>): void {
     if (reply.type === 'error') {
       const error = reviveError(reply);
-      if (reply.id === -1) this.fail(error);
+      if (reply.id === -1) this.thread.fail(error);
       this.pending.get(reply.id)?.reject(error);
     } else {
       this.pending.get(reply.id)?.resolve(reply.stats);
     }
     this.pending.delete(reply.id);
-  }
-
-  /** The thread is gone or broken: every frame waiting on it fails with `error` (the first failure is kept). */
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const request of this.pending.values()) request.reject(this.failure);
-    this.pending.clear();
-  }
-
-  private post(request: RenderRequest, movable: ArrayBuffer[] = []): void {
-    if (this.failure && request.type !== 'close') return;
-    try {
-      this.worker.postMessage(request, movable);
-    } catch {
-      this.worker.postMessage(request); // a buffer the engine will not hand over (e.g. one sharp allocated) is copied
-    }
   }
 }
 
