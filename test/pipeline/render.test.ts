@@ -107,7 +107,7 @@ async function renderBoth(jobs: (file: (name: string) => string) => RenderJob[],
   const written = new Map<number, LayerStats>();
   try {
     thread.open('cpu', 1);
-    for (const anchor of anchors.values()) thread.addAnchor(anchor);
+    for (const anchor of anchors.values()) thread.addAnchor(structuredClone(anchor)); // the in-line render keeps these
     for (const job of jobs((name) => path.join(threadDir, name))) {
       const inLine = copyOf(job);
       await thread.submit(job, (stats) => written.set(job.index, stats));
@@ -153,7 +153,7 @@ describe('render thread', () => {
     const thread = new RenderThread({ grid, layer: false }, timer);
     try {
       thread.open('cpu', 1);
-      thread.addAnchor(anchors.get(0)!);
+      thread.addAnchor(structuredClone(anchors.get(0)!));
       const orphan = frameJob(4, path.join(root, 'orphan.png'), [{ anchor: 10, state: shiftState(4, 0, 0, 0.9) }]);
       await thread.submit(orphan, () => undefined);
       await expect(thread.drain()).rejects.toThrow(/anchor 10 was never sent/);

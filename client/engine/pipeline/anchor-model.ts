@@ -45,6 +45,12 @@ export interface AnchorModel {
 }
 
 /**
+ * An anchor model without its full-resolution planes, which only the render thread needs: what the chains and the
+ * transfer's plan (flow resolution) work from.
+ */
+export type ChainAnchor = Omit<AnchorModel, 'stack' | 'mask'>;
+
+/**
  * Flow resolution: long side 384 px (an exact fifth of 1080p; the correspondence's cost grows with its area), never
  * above the frame's own size; sides multiples of 8 (the correspondence pyramid has 4 levels).
  */

@@ -20,7 +20,7 @@ import type { FrameSource } from '../io/frames';
 import type { GreyImage } from '../io/image-types';
 import { openValidatedSource } from '../io/validate';
 import { chooseProvider, openModels } from '../runtime/models';
-import { buildAnchorModel, chooseFlowGrid, type AnchorModel, type FlowGrid } from './anchor-model';
+import { buildAnchorModel, chooseFlowGrid, type ChainAnchor, type FlowGrid } from './anchor-model';
 import { CaptureThread } from './capture';
 import { CHAIN_MODELS, CorrespondenceStage, type ChainLink, type ChainModels, type ChainState } from './correspondence';
 import { ProgressTracker } from './progress';
@@ -41,7 +41,7 @@ interface RunContext {
   models: ChainModels;
   grid: FlowGrid;
   correspondence: CorrespondenceStage;
-  anchors: Map<number, AnchorModel>;
+  anchors: Map<number, ChainAnchor>;
   frameMasks: Map<number, GreyImage>;
   capture: CaptureThread;
   scratch: string;
@@ -62,7 +62,7 @@ function checkCancel(signal?: AbortSignal): void {
  * link, so the chain runs one frame ahead, but never past its segment: the states do not depend on how far the
  * caller wanted to go.
  */
-async function* walkChain(ctx: RunContext, anchor: AnchorModel, walk: ChainWalk): AsyncGenerator<ChainState> {
+async function* walkChain(ctx: RunContext, anchor: ChainAnchor, walk: ChainWalk): AsyncGenerator<ChainState> {
   let previousState = ctx.correspondence.anchorState(anchor.index);
   let pending: { previous: ChainState; link: ChainLink } | null = null;
   for await (const { frame, motion } of ctx.capture.walk(anchor.index, walk.direction, linkEnd(walk))) {
@@ -87,7 +87,7 @@ async function* walkChain(ctx: RunContext, anchor: AnchorModel, walk: ChainWalk)
  * Hands frame `index` to the render thread with its states and their transfers' plans (none for an anchor frame). Its
  * full-resolution planes move there, so it is dropped from the capture cache.
  */
-async function renderFrame(ctx: RunContext, index: number, states: Array<{ anchor: AnchorModel; state: ChainState }> | null): Promise<void> {
+async function renderFrame(ctx: RunContext, index: number, states: Array<{ anchor: ChainAnchor; state: ChainState }> | null): Promise<void> {
   const frame = await ctx.capture.frame(index);
   ctx.capture.forget(index);
   const name = `${ctx.source.names[index]}.png`;
@@ -201,13 +201,12 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     checkCancel(options.signal);
 
     const givenMasks = opened.maskImages;
-    const anchors = new Map<number, AnchorModel>();
+    const anchors = new Map<number, ChainAnchor>();
     for (const index of anchorOrder) {
       const original = (await capture.frame(index)).full;
       const edited = opened.anchorImages.get(index)!;
       const anchor = await timer.time('anchor model', () => buildAnchorModel(index, original, edited, givenMasks.get(index) ?? null, grid));
-      anchors.set(index, anchor);
-      render.addAnchor(anchor);
+      anchors.set(index, render.addAnchor(anchor)); // its full-resolution planes move to the render thread
       opened.anchorImages.delete(index); // the model holds what it needs
     }
     const frameMasks = new Map([...givenMasks].filter(([index]) => !anchors.has(index)));

@@ -14,7 +14,7 @@ import type { PngSource } from '../io/images';
 import type { SessionSet } from '../runtime/models';
 import { StageWorker, type StageClosed } from '../runtime/stage-worker';
 import { reviveError, type WireError } from '../runtime/wire-errors';
-import type { AnchorModel, FlowGrid } from './anchor-model';
+import type { AnchorModel, ChainAnchor, FlowGrid } from './anchor-model';
 import { anchorLayer, blendLayers, composite, compositeSamples, emptyLayer, finalAlpha, fullFrameLayer, layerStats, type EditLayer, type LayerStats } from './composite';
 import type { ChainState } from './correspondence';
 import { copyRows, rowBands } from './raster';
@@ -164,9 +164,14 @@ export class RenderThread {
     this.thread.post({ type: 'open', device, threads });
   }
 
-  /** Hands the thread an anchor's model (copied: the pipeline keeps its own for the chains). */
-  addAnchor(anchor: AnchorModel): void {
-    this.thread.post({ type: 'anchor', anchor });
+  /**
+   * Hands the thread an anchor's model. Its full-resolution planes (~50 MB at 1080p) move there rather than being
+   * copied: `anchor.stack` and `anchor.mask` must not be used after. Returns the rest, for the chains.
+   */
+  addAnchor(anchor: AnchorModel): ChainAnchor {
+    const { stack, mask, ...rest } = anchor;
+    this.thread.post({ type: 'anchor', anchor }, [...new Set([stack.buffer, mask.buffer])].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer));
+    return rest;
   }
 
   /**

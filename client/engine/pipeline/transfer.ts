@@ -5,7 +5,7 @@
  */
 import type { RgbImage } from '../io/image-types';
 import type { SessionSet } from '../runtime/models';
-import type { AnchorModel, FlowGrid } from './anchor-model';
+import type { AnchorModel, ChainAnchor, FlowGrid } from './anchor-model';
 import type { Rect } from './composite';
 import { claimedInAnchor, type ChainState } from './correspondence';
 import { applyColourVeto, completeAtBoundary, membershipFill } from './membership';
@@ -69,7 +69,7 @@ export interface EditReach {
  * transferConfidence), the anchor's carried mask seen through it (warpedMask), and for pixels it is unsure of the
  * fill: colour membership (pipeline/membership.ts) or, at the edges of a colour edit, the boundary completion.
  */
-export function editReachLow(grid: FlowGrid, anchor: AnchorModel, state: ChainState, frameLow: Float32Array): EditReach {
+export function editReachLow(grid: FlowGrid, anchor: ChainAnchor, state: ChainState, frameLow: Float32Array): EditReach {
   const { width: w, height: h } = grid;
   const conf = transferConfidence(grid, state);
   const warpedMask = warpPlane(anchor.maskLow, state.flow, w, h);
@@ -134,7 +134,7 @@ export interface TransferPlan {
 }
 
 /** The plan of a frame's transfer from `anchor`; null when the edit reaches no pixel of the frame. */
-export function planTransfer(grid: FlowGrid, anchor: AnchorModel, state: ChainState, frameLow: Float32Array, width: number, height: number): TransferPlan | null {
+export function planTransfer(grid: FlowGrid, anchor: ChainAnchor, state: ChainState, frameLow: Float32Array, width: number, height: number): TransferPlan | null {
   const reach = editReachLow(grid, anchor, state, frameLow);
   const rect = reachOfEdit(grid, reach, width, height);
   return rect ? { flow: state.flow, reach, rect } : null;
