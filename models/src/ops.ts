@@ -75,7 +75,8 @@ export function cropUpsampler(g: Graph, fieldLike: string, like: string, origin:
   const axis = (c: number, size: string, cropSize: string, extraPixel: string) => {
     const o = flat(g.channels(origin, c, c + 1));
     const sc = flat(g.channels(scale, c, c + 1));
-    // Padded input coordinate of crop pixel 0, and of the last one, over (padded size − 1) = size + 1 (+ the extra pixel).
+    // Padded input coordinate of crop pixel 0, and of the last one, over (padded size − 1): size + 1, plus the extra
+    // pixel if any.
     const span = g.add(g.add(size, one), extraPixel);
     const start = g.div(g.add(g.div(g.add(o, half), sc), half), span);
     const end = g.add(start, g.div(g.sub(cropSize, one), g.mul(sc, span)));

@@ -126,7 +126,10 @@ export function flowBoxOf(rect: Rect, grid: FlowGrid): Rect {
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/** A frame's transfer from one anchor: its flow to the anchor, where the edit reaches (both at flow resolution), and the full-resolution box around that. */
+/**
+ * A frame's transfer from one anchor: its flow to the anchor, where the edit reaches (both at flow resolution), and
+ * the full-resolution box around that.
+ */
 export interface TransferPlan {
   flow: Float32Array;
   reach: EditReach;
