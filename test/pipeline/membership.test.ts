@@ -149,3 +149,52 @@ describe('landsIn', () => {
     expect(landsIn(zone, flow, i, W, H)).toBe(false);
   });
 });
+
+describe('membershipFill and completeAtBoundary over the box of a small edit', () => {
+  // A 160×90 grid with a small edited object in the middle: both work only on the object's box grown by their
+  // windows' reach. The same planes plus one far-off edited pixel (in a corner, so the box becomes the whole grid)
+  // must give the same values everywhere but near that corner.
+  const [w, h] = [160, 90];
+  const n = w * h;
+  const inObject = (x: number, y: number) => (x - 80) ** 2 / 144 + (y - 45) ** 2 / 64 < 1;
+  const frame = new Float32Array(3 * n);
+  const conf = new Float32Array(n);
+  const edit = new Float32Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const red = inObject(x, y);
+      const noise = ((x * 7919 + y * 104729) % 97) / 970; // texture, so the fits are not degenerate
+      frame[i] = (red ? 0.85 : 0.45) + noise;
+      frame[n + i] = (red ? 0.15 : 0.5) + noise;
+      frame[2 * n + i] = (red ? 0.1 : 0.55) - noise;
+      // The chain is unsure of a ring around the object's outline, and of a lost patch inside it.
+      const ring = Math.abs(Math.sqrt((x - 80) ** 2 / 144 + (y - 45) ** 2 / 64) - 1) < 0.25;
+      conf[i] = ring || (Math.abs(x - 76) < 2 && Math.abs(y - 44) < 2) ? 0.05 : 0.95;
+      edit[i] = red && !ring ? 1 : 0;
+    }
+  }
+  const corner = 0; // pixel (0, 0)
+  const withFarEdit = (plane: Float32Array) => {
+    const copy = plane.slice();
+    copy[corner] = 1;
+    return copy;
+  };
+  const farFromCorner = (i: number) => i % w > 60 || Math.floor(i / w) > 60;
+  // At the anchor the whole object was edited.
+  const likelihood = learnColourLikelihood(frame, Float32Array.from({ length: n }, (_, i) => (inObject(i % w, Math.floor(i / w)) ? 1 : 0)), n);
+
+  it('completeAtBoundary', () => {
+    const boxed = completeAtBoundary(frame, edit, conf, w, h);
+    const whole = completeAtBoundary(frame, withFarEdit(edit), conf, w, h);
+    expect(boxed.filter((v) => v > 0.5).length).toBeGreaterThan(20); // the ring's red pixels do get the edit
+    for (let i = 0; i < n; i++) if (farFromCorner(i)) expect(boxed[i], `pixel ${i}`).toBe(whole[i]);
+  });
+
+  it('membershipFill', () => {
+    const boxed = membershipFill(likelihood, frame, edit, conf, w, h);
+    const whole = membershipFill(likelihood, frame, withFarEdit(edit), withFarEdit(conf), w, h);
+    expect(boxed.filter((v) => v > 0.5).length).toBeGreaterThan(5); // the lost patch inside the object is filled
+    for (let i = 0; i < n; i++) if (farFromCorner(i)) expect(boxed[i], `pixel ${i}`).toBe(whole[i]);
+  });
+});

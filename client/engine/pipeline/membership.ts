@@ -11,7 +11,7 @@
  * the boundary completion asks the colours tracked right around the pixel instead (completeAtBoundary).
  * Pure functions.
  */
-import { boxMean } from './raster';
+import { boundsOf, boxMean, cropPlanes, pastePlane } from './raster';
 
 const BINS = 16;
 /** Flow-resolution radii of the neighbourhood asked whether it is edited. */
@@ -138,10 +138,8 @@ export function membershipFill(
   const pixels = width * height;
   const trusted = conf.map((c) => (c >= TRACKED ? 1 : 0));
   const trustedEdited = trusted.map((t, i) => t * warpedMask[i]);
-  // Near neighbours first; inside a wide lost region (background revealed behind a large object) farther ones.
-  const scales = [NEAR_RADIUS, FAR_RADIUS].map((radius) => ({ edited: boxMean(trustedEdited, width, height, radius), trusted: boxMean(trusted, width, height, radius) }));
-  // Beyond both (content entering the frame far from anything tracked): the frame as a whole, but only when the
-  // edit holds most of what is tracked (a background grade), never to carry a local edit into new territory.
+  // Beyond the neighbourhoods (content entering the frame far from anything tracked): the frame as a whole, but only
+  // when the edit holds most of what is tracked (a background grade), never to carry a local edit into new territory.
   let trustedTotal = 0;
   let editedTotal = 0;
   for (let i = 0; i < pixels; i++) {
@@ -149,6 +147,32 @@ export function membershipFill(
     editedTotal += trustedEdited[i];
   }
   const frameSays = trustedTotal > 0 ? Math.min(1, Math.max(0, (editedTotal / trustedTotal - 0.5) / 0.3)) : 0;
+  if (frameSays > 0) return fillIn(likelihood, frameLow, trusted, trustedEdited, conf, frameSays, width, height);
+  // Otherwise a pixel takes the edit only within FAR_RADIUS of tracked edit, and its windows reach FAR_RADIUS
+  // further: the same fill comes from the box of the tracked edit grown by both (a fraction of the work for a small
+  // edit; windows clipped at the box's sides only ever serve pixels that get nothing).
+  const fill = new Float32Array(pixels);
+  const box = boundsOf(trustedEdited, width, height, 2 * FAR_RADIUS);
+  if (!box) return fill;
+  const crop = (plane: Float32Array, channels: number) => cropPlanes(plane, channels, width, height, box);
+  pastePlane(fill, width, fillIn(likelihood, crop(frameLow, 3), crop(trusted, 1), crop(trustedEdited, 1), crop(conf, 1), 0, box.width, box.height), box);
+  return fill;
+}
+
+/** membershipFill over planes of `width` × `height`, with the frame as a whole saying `frameSays`. */
+function fillIn(
+  likelihood: ColourLikelihood,
+  frameLow: Float32Array,
+  trusted: Float32Array,
+  trustedEdited: Float32Array,
+  conf: Float32Array,
+  frameSays: number,
+  width: number,
+  height: number,
+): Float32Array {
+  const pixels = width * height;
+  // Near neighbours first; inside a wide lost region (background revealed behind a large object) farther ones.
+  const scales = [NEAR_RADIUS, FAR_RADIUS].map((radius) => ({ edited: boxMean(trustedEdited, width, height, radius), trusted: boxMean(trusted, width, height, radius) }));
   const fill = new Float32Array(pixels);
   for (let i = 0; i < pixels; i++) {
     const scale = scales.find((s) => s.trusted[i] >= 0.05);
@@ -181,9 +205,21 @@ const EDGE_BALANCE = 0.1;
  * outline of an approaching kart and of a walking camel.)
  */
 export function completeAtBoundary(frameLow: Float32Array, colourEdit: Float32Array, conf: Float32Array, width: number, height: number): Float32Array {
+  const completed = new Float32Array(width * height);
+  // Only pixels within a window of the colour edit can take it, and they read windows of windows: the same result
+  // comes from the edit's box grown by three window radii (a fraction of the work for a small edit; windows clipped
+  // at the box's sides only ever serve pixels that get nothing). No colour edit (a painted one only): nothing.
+  const box = boundsOf(colourEdit, width, height, 3 * COMPLETION_RADIUS);
+  if (!box) return completed;
+  const crop = (plane: Float32Array, channels: number) => cropPlanes(plane, channels, width, height, box);
+  pastePlane(completed, width, completeIn(crop(frameLow, 3), crop(colourEdit, 1), crop(conf, 1), box.width, box.height), box);
+  return completed;
+}
+
+/** completeAtBoundary over planes of `width` × `height`. */
+function completeIn(frameLow: Float32Array, colourEdit: Float32Array, conf: Float32Array, width: number, height: number): Float32Array {
   const n = width * height;
   const completed = new Float32Array(n);
-  if (!colourEdit.some((v) => v > 0)) return completed; // a painted edit only: no edge of the frame to find
   // Products over tracked pixels, whose window means the fit needs: weight, colour (3), edit, edit × colour (3), and
   // the colour's second moments (upper triangle: rr, rg, rb, gg, gb, bb). Written out: closures per pixel cost 3×.
   const products = Array.from({ length: 14 }, () => new Float32Array(n));
