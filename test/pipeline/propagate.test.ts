@@ -153,6 +153,26 @@ describe('propagate() on a synthetic clip', () => {
     expect(sumBoth / middle.length).toBeGreaterThanOrEqual(sumOne / middle.length - 0.1);
   });
 
+  it('warns when an anchor carries no edit (the same as its frame, or changed only outside its mask), and only then', async () => {
+    const unedited = path.join(root, 'anchor-unedited.png');
+    await writePng(unedited, clip[0].source);
+    const warningsOf = async (extra: Partial<PropagateRequest>, out: string) => {
+      const events: EngineEvent[] = [];
+      await propagate(request(path.join(root, out), { range: [0, 1], ...extra }), { onEvent: (event) => events.push(event) });
+      return events.flatMap((event) => (event.event === 'warning' && /carries no edit/.test(event.message) ? [event.message] : []));
+    };
+    expect(await warningsOf({ anchors: [{ index: 0, image: unedited }] }, 'out-unedited')).toEqual([
+      'Anchor 0 (anchor-unedited.png) carries no edit: it is the same as frame 0. Was the edited frame exported?',
+    ]);
+    // A mask away from the square (the edit): the designer's changes all lie outside it.
+    const elsewhere = path.join(root, 'mask-elsewhere.png');
+    const maskPixels = new Uint8Array(3 * PIXELS);
+    for (let p = 0; p < PIXELS; p++) if (p % CLIP.width > CLIP.width - 10) maskPixels.fill(255, 3 * p, 3 * p + 3);
+    await writePng(elsewhere, maskPixels);
+    expect(await warningsOf({ masks: [{ index: 0, image: elsewhere }] }, 'out-masked-away')).toHaveLength(1);
+    expect(await warningsOf({}, 'out-edited')).toEqual([]);
+  });
+
   it('cancelled mid-run: throws CancelledError, leaves an earlier output byte-identical and no stray files', async () => {
     const out = path.join(root, 'out-cancel');
     await fs.mkdir(out);

@@ -69,18 +69,32 @@ export function chooseFlowGrid(width: number, height: number): FlowGrid {
  */
 export function deriveEditMask(original: RgbImage, edited: RgbImage, closeRadius = closingRadiusOf(original.width, original.height)): Float32Array {
   const { width, height } = original;
-  const n = width * height;
-  const mask = new Float32Array(n);
+  return erode(dilate(changedPixels(original, edited), width, height, closeRadius), width, height, closeRadius);
+}
+
+/** 1 where any channel of `edited` differs from `original` by more than ~1.5 code values, else 0. */
+function changedPixels(original: RgbImage, edited: RgbImage): Float32Array {
+  const n = original.width * original.height;
+  const changed = new Float32Array(n);
   const threshold = 1.5 / (original.bitDepth === 16 ? 65535 : 255);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < 3; c++) {
       if (Math.abs(edited.data[c * n + i] - original.data[c * n + i]) > threshold) {
-        mask[i] = 1;
+        changed[i] = 1;
         break;
       }
     }
   }
-  return erode(dilate(mask, width, height, closeRadius), width, height, closeRadius);
+  return changed;
+}
+
+/**
+ * Whether the designer changed any pixel of the anchor (inside `mask`, 1 = may change, when one is given): an
+ * anchor exported unedited, or edited only outside its mask, carries no edit.
+ */
+export function carriesEdit(original: RgbImage, edited: RgbImage, mask: GreyImage | null): boolean {
+  const changed = changedPixels(original, edited);
+  return changed.some((v, i) => v > 0 && (!mask || mask.data[i] >= 0.5));
 }
 
 function closingRadiusOf(width: number, height: number): number {

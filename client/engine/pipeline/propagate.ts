@@ -20,7 +20,7 @@ import type { FrameSource } from '../io/frames';
 import type { GreyImage } from '../io/image-types';
 import { openValidatedSource } from '../io/validate';
 import { chooseProvider, openModels } from '../runtime/models';
-import { buildAnchorModel, chooseFlowGrid, type ChainAnchor, type FlowGrid } from './anchor-model';
+import { buildAnchorModel, carriesEdit, chooseFlowGrid, type ChainAnchor, type FlowGrid } from './anchor-model';
 import { CaptureThread } from './capture';
 import { CHAIN_MODELS, CorrespondenceStage, type ChainLink, type ChainModels, type ChainState } from './correspondence';
 import { ProgressTracker } from './progress';
@@ -205,7 +205,12 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     for (const index of anchorOrder) {
       const original = (await capture.frame(index)).full;
       const edited = opened.anchorImages.get(index)!;
-      const anchor = await timer.time('anchor model', () => buildAnchorModel(index, original, edited, givenMasks.get(index) ?? null, grid));
+      const mask = givenMasks.get(index) ?? null;
+      if (!carriesEdit(original, edited, mask)) {
+        const file = request.anchors.find((a) => a.index === index)?.image ?? '';
+        warn(`Anchor ${index} (${path.basename(file)}) carries no edit: it is the same as frame ${index}${mask ? ' inside its mask' : ''}. Was the edited frame exported?`);
+      }
+      const anchor = await timer.time('anchor model', () => buildAnchorModel(index, original, edited, mask, grid));
       anchors.set(index, render.addAnchor(anchor)); // its full-resolution planes move to the render thread
       opened.anchorImages.delete(index); // the model holds what it needs
     }
