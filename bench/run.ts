@@ -374,11 +374,24 @@ async function measureSpeed(dir: string, options: Options, noEngine: string | un
           : { run, label, width, height, frames, error: `exit ${engineRun.exitCode}: ${failureReason(engineRun)}` },
       );
       log(`  ${label}: ${rows[rows.length - 1].error ?? `${formatNumber(rows[rows.length - 1].msPerFrame, 0)} ms/frame, peak ${formatMiB(engineRun.peakRssBytes)}`}`);
+      const stages = stageTimesOf(engineRun);
+      if (stages) log(`    stage ms, each summed over the run (three threads overlap, so they add up to more than the run): ${stages}`);
     }
     if (spec === decalMoving && frames === 24) rows.push(...(await timeBaselines(written.framesDir, written.frameNames, written.anchors, width, height)));
     await rm(caseDir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** The engine's own stage times from its `done` event, largest first ("transfer 8908, correspondence 8919, …"). */
+function stageTimesOf(run: EngineRun): string | null {
+  const done = run.events.find((event) => event.event === 'done') as { result?: { stageMs?: Record<string, number> } } | undefined;
+  const stageMs = done?.result?.stageMs;
+  if (!stageMs) return null;
+  return Object.entries(stageMs)
+    .sort((a, b) => b[1] - a[1])
+    .map(([stage, ms]) => `${stage} ${ms}`)
+    .join(', ');
 }
 
 /** Baselines' ms/frame on the same 1080p clip, reading one frame at a time (as they would in a real tool). */
