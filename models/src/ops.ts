@@ -93,11 +93,6 @@ export function cropUpsampler(g: Graph, fieldLike: string, like: string, origin:
   };
 }
 
-/** cropUpsampler for one field. */
-export function upsampleToCrop(g: Graph, field: string, like: string, origin: string, scale: string): string {
-  return cropUpsampler(g, field, like, origin, scale)(field);
-}
-
 /**
  * What every warp over images of one size shares: each pixel's own sampling position, normalised for GridSample
  * (align_corners=1: pixel i maps to −1 + 2i/(size−1)), shaped (1, H, W, 2), and the scale from pixels to those units

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../models/src/onnx/graph';
-import { downsample2, matchingFeatures, median3, padEdge, resizeLike, shifted, upsample2, upsampleToCrop, warp } from '../../models/src/ops';
+import { downsample2, matchingFeatures, median3, padEdge, resizeLike, shifted, upsample2, cropUpsampler, warp } from '../../models/src/ops';
 import { randomPlanes, runGraph, seeded } from './helpers';
 import {
   at,
@@ -137,12 +137,13 @@ describe('graph building blocks vs plain-TypeScript references', () => {
     // As long as the edge-padded field on both axes (16 + 2, 12 + 2): onnxruntime's Resize ignores the roi there.
     { x: 7, y: 5, width: 18, height: 14 },
     { x: 0, y: 12, width: 35, height: 14 },
-  ])('upsampleToCrop equals bilinear sampling at the crop pixels\' flow-resolution coordinates, clamped (%o)', async (crop) => {
+  ])('cropUpsampler equals bilinear sampling at the crop pixels\' flow-resolution coordinates, clamped (%o)', async (crop) => {
     // A 35×26 frame over a 16×12 field: non-integer scales, as chooseFlowGrid gives for most frame sizes.
     const field = randomPlanes(seeded(77), 3, 16, 12);
     const scale = [35 / 16, 26 / 12];
     const g = new Graph('upsample');
-    const out = upsampleToCrop(g, g.input('field', [1, 3, 'h', 'w']), g.input('like', [1, 1, 'H', 'W']), g.input('origin', [1, 2, 1, 1]), g.input('scale', [1, 2, 1, 1]));
+    const fieldInput = g.input('field', [1, 3, 'h', 'w']);
+    const out = cropUpsampler(g, fieldInput, g.input('like', [1, 1, 'H', 'W']), g.input('origin', [1, 2, 1, 1]), g.input('scale', [1, 2, 1, 1]))(fieldInput);
     g.output('y', out, [1, 3, 'H', 'W']);
     const { y } = await runGraph(g, {
       field,

@@ -166,7 +166,7 @@ describe('certaintyOf', () => {
   it("is the chain confidence upsampled at full-resolution pixel centres, on the transfer's trust ramp (0.15 → 0.5)", () => {
     const grid = { width: 4, height: 2, scaleX: 4, scaleY: 4 };
     const conf = Float32Array.of(0.15, 0.325, 0.5, 0.9, 0.15, 0.325, 0.5, 0.9);
-    const certainty = certaintyOf(grid, { index: 3, flow: new Float32Array(16), conf });
+    const certainty = certaintyOf(grid, conf);
     // Full-resolution pixel 1 is at flow x = (1 + 0.5) / 4 - 0.5 = -0.125: clamped onto cell 0.
     expect(certainty(1, 1)).toBeCloseTo(0, 6);
     expect(certainty(5, 1)).toBeCloseTo(0.4375, 5); // 5.5 / 4 - 0.5 = cell 0.875: conf 0.15 + 0.875 · 0.175, 0.4375 up the ramp

@@ -71,7 +71,7 @@ function shiftState(index: number, dx: number, dy: number, conf: number): ChainS
 function frameJob(index: number, file: string, states: Array<{ anchor: number; state: ChainState }>, frameMask?: GreyImage): RenderJob {
   const frame = frameAt(index * 0.7, index * -0.3);
   const frameLow = resampleArea(frame.data, 3, W, H, grid.width, grid.height);
-  const sources = states.map(({ anchor, state }) => ({ anchor, state, plan: planTransfer(grid, anchors.get(anchor)!, state, frameLow, W, H) }));
+  const sources = states.map(({ anchor, state }) => ({ anchor, chainConf: state.conf, plan: planTransfer(grid, anchors.get(anchor)!, state, frameLow, W, H) }));
   return { kind: 'frame', index, file, frame, frameLow, sources, frameMask };
 }
 

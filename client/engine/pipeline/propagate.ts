@@ -97,7 +97,7 @@ async function renderFrame(ctx: RunContext, index: number, states: Array<{ ancho
     const sources = [];
     for (const { anchor, state } of states) {
       const plan = await ctx.timer.time('transfer plan', () => planTransfer(ctx.grid, anchor, state, frame.low, frame.full.width, frame.full.height));
-      sources.push({ anchor: anchor.index, state: { index: state.index, flow: state.flow, conf: state.conf }, plan });
+      sources.push({ anchor: anchor.index, chainConf: state.conf, plan });
     }
     job = { kind: 'frame', index, file, frame: frame.full, frameLow: frame.low, sources, frameMask: ctx.frameMasks.get(index) };
   }

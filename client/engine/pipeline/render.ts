@@ -12,11 +12,10 @@
 import type { GreyImage, RgbImage } from '../io/image-types';
 import type { PngSource } from '../io/images';
 import type { SessionSet } from '../runtime/models';
-import { StageWorker, type StageClosed } from '../runtime/stage-worker';
+import { movableBuffers, StageWorker, type StageClosed } from '../runtime/stage-worker';
 import { reviveError, type WireError } from '../runtime/wire-errors';
 import type { AnchorModel, ChainAnchor, FlowGrid } from './anchor-model';
 import { anchorLayer, blendLayers, composite, compositeSamples, emptyLayer, finalAlpha, fullFrameLayer, layerStats, type EditLayer, type LayerStats } from './composite';
-import type { ChainState } from './correspondence';
 import { copyRows, rowBands } from './raster';
 import { RESTORE_HALO, restoreWindow } from './restore';
 import { temporalWeight } from './schedule';
@@ -37,11 +36,11 @@ export type RenderJob =
       /** The frame at flow resolution (3 planes). */
       frameLow: Float32Array;
       /**
-       * Per anchor: the frame's state in its chain (flow and confidence only; the chain's memory stays behind) and
-       * its transfer's plan (transfer.ts planTransfer, made on the pipeline thread: flow-resolution work that would
-       * otherwise wait in line on this, the busiest thread, for an edit over the whole frame).
+       * Per anchor: its chain's confidence in the frame (for the blend of several anchors) and the frame's transfer
+       * plan, which holds the flow (transfer.ts planTransfer, made on the pipeline thread: flow-resolution work that
+       * would otherwise wait in line on this, the busiest thread, for an edit over the whole frame).
        */
-      sources: Array<{ anchor: number; state: ChainState; plan: TransferPlan | null }>;
+      sources: Array<{ anchor: number; chainConf: Float32Array; plan: TransferPlan | null }>;
       /** A mask given for this frame (1 = may change). */
       frameMask?: GreyImage;
     };
@@ -113,9 +112,9 @@ export async function editLayerOf(models: RenderModels, grid: FlowGrid, anchors:
     return anchorLayer(anchor.stack, anchor.mask, frame.width, frame.height);
   }
   const layers = [];
-  for (const { anchor, state, plan } of job.sources) {
+  for (const { anchor, chainConf, plan } of job.sources) {
     const layer = await carryEdit(models, grid, frame, job.frameLow, anchorOf(anchor), plan, timer);
-    layers.push({ layer, weight: temporalWeight(job.index, anchor), certainty: certaintyOf(grid, state) });
+    layers.push({ layer, weight: temporalWeight(job.index, anchor), certainty: certaintyOf(grid, chainConf) });
   }
   return blendLayers(layers);
 }
@@ -170,7 +169,7 @@ export class RenderThread {
    */
   addAnchor(anchor: AnchorModel): ChainAnchor {
     const { stack, mask, ...rest } = anchor;
-    this.thread.post({ type: 'anchor', anchor }, [...new Set([stack.buffer, mask.buffer])].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer));
+    this.thread.post({ type: 'anchor', anchor }, movableBuffers(stack, mask));
     return rest;
   }
 
@@ -189,7 +188,7 @@ export class RenderThread {
       })
       .finally(() => this.settled.delete(tracked));
     this.settled.add(tracked);
-    this.thread.post({ type: 'render', id, job }, movableBuffers(job.frame));
+    this.thread.post({ type: 'render', id, job }, movableBuffers(job.frame.data, job.frame.fileSamples));
     if (this.settled.size >= IN_FLIGHT) await this.timer.time('waiting for render', () => Promise.race(this.settled));
     this.rethrow();
   }
@@ -222,10 +221,4 @@ export class RenderThread {
     }
     this.pending.delete(reply.id);
   }
-}
-
-/** The frame's own big buffers, which move to the other thread instead of being copied. */
-export function movableBuffers(frame: RgbImage): ArrayBuffer[] {
-  const buffers = [frame.data.buffer, ...(frame.fileSamples ? [frame.fileSamples.buffer] : [])];
-  return buffers.filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
 }

@@ -28,12 +28,13 @@ const NO_TRUST = 0.15;
 const FULL_TRUST = 0.5;
 
 /**
- * How sure `state`'s correspondence is at a full-resolution pixel, 0..1: its confidence, upsampled as the transfer
- * model upsamples it, on the model's trust ramp (for blending several anchors, composite.ts `blendLayers`).
+ * How sure a chain's correspondence is at a full-resolution pixel, 0..1: its confidence (`chainConf`, a state's),
+ * upsampled as the transfer model upsamples it, on the model's trust ramp (for blending several anchors,
+ * composite.ts `blendLayers`).
  */
-export function certaintyOf(grid: FlowGrid, state: ChainState): (x: number, y: number) => number {
+export function certaintyOf(grid: FlowGrid, chainConf: Float32Array): (x: number, y: number) => number {
   return (x, y) => {
-    const conf = sampleBilinear(state.conf, grid.width, grid.height, (x + 0.5) / grid.scaleX - 0.5, (y + 0.5) / grid.scaleY - 0.5);
+    const conf = sampleBilinear(chainConf, grid.width, grid.height, (x + 0.5) / grid.scaleX - 0.5, (y + 0.5) / grid.scaleY - 0.5);
     return Math.min(1, Math.max(0, (conf - NO_TRUST) / (FULL_TRUST - NO_TRUST)));
   };
 }

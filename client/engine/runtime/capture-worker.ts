@@ -12,6 +12,7 @@ import { neighbourMotion } from '../pipeline/correspondence';
 import { resampleArea } from '../pipeline/raster';
 import { StageTimer } from '../pipeline/timing';
 import { openModels, type SessionSet } from './models';
+import { movableBuffers, postMoving } from './stage-worker';
 import { toWire } from './wire-errors';
 
 /** Flow-resolution frames kept (they are small) so a walk need not decode its anchor frame again. */
@@ -130,12 +131,7 @@ class CaptureWorker {
   private post(reply: CaptureReply): void {
     const frame = reply.type === 'frame' ? reply.frame : reply.type === 'link' ? reply.link.frame : null;
     // Only the full-resolution planes move; the flow-resolution data is small and this thread still needs it.
-    const movable = frame ? [frame.full.data.buffer, ...(frame.full.fileSamples ? [frame.full.fileSamples.buffer] : [])] : [];
-    try {
-      this.port.postMessage(reply, movable as ArrayBuffer[]);
-    } catch {
-      this.port.postMessage(reply); // a buffer the engine will not hand over (e.g. one sharp allocated) is copied
-    }
+    postMoving(this.port, reply, frame ? movableBuffers(frame.full.data, frame.full.fileSamples) : []);
   }
 }
 

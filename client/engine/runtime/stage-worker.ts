@@ -3,9 +3,27 @@
  * routes its replies, turns its exit or crash into one failure, and adds its stage times to the pipeline's timer
  * when it closes. A worker answers `{ type: 'close' }` with `{ type: 'closed', stageMs }` and then stops.
  */
-import { Worker } from 'worker_threads';
+import { Worker, type MessagePort } from 'worker_threads';
 import type { StageTimer } from '../pipeline/timing';
 import { pinNativeLibraries, workerEntry } from './thread-entry';
+
+/** The buffers under `views`, once each, for a transfer list (only plain ArrayBuffers can move). */
+export function movableBuffers(...views: Array<ArrayBufferView | undefined>): ArrayBuffer[] {
+  const buffers = new Set(views.map((view) => view?.buffer));
+  return [...buffers].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
+}
+
+/**
+ * Posts `message` to the other thread, moving the `movable` buffers there rather than copying them where the engine
+ * allows it; where it does not (e.g. a buffer sharp allocated), the whole message is copied.
+ */
+export function postMoving(target: Pick<MessagePort, 'postMessage'>, message: unknown, movable: ArrayBuffer[]): void {
+  try {
+    target.postMessage(message, movable);
+  } catch {
+    target.postMessage(message);
+  }
+}
 
 /** A stage worker's last message. */
 export interface StageClosed {
@@ -52,17 +70,10 @@ export class StageWorker<Request extends { type: string }, Reply> {
     this.handlers.fail(this.failure);
   }
 
-  /**
-   * Sends a request, moving the `movable` buffers to the thread rather than copying them where the engine allows
-   * it. Nothing but `close` is sent to a failed thread.
-   */
+  /** Sends a request, moving the `movable` buffers to the thread (postMoving). Only `close` goes to a failed thread. */
   post(request: Request, movable: ArrayBuffer[] = []): void {
     if (this.failure && request.type !== 'close') return;
-    try {
-      this.worker.postMessage(request, movable);
-    } catch {
-      this.worker.postMessage(request); // a buffer the engine will not hand over (e.g. one sharp allocated) is copied
-    }
+    postMoving(this.worker, request, movable);
   }
 
   /**
