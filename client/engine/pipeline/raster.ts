@@ -158,10 +158,10 @@ export function erode(plane: Float32Array, width: number, height: number, radius
   return boxMean(plane, width, height, radius).map((v) => (v > 1 - 1e-6 ? 1 : 0));
 }
 
-/** Planar crop of a multi-channel image (the data itself when the rect is the whole image). */
-export function cropPlanes(data: Float32Array, channels: number, width: number, height: number, rect: Rect): Float32Array {
+/** Planar crop of a multi-channel image, into `into` if given (the data itself when the rect is the whole image). */
+export function cropPlanes(data: Float32Array, channels: number, width: number, height: number, rect: Rect, into?: Float32Array): Float32Array {
   if (rect.x === 0 && rect.y === 0 && rect.width === width && rect.height === height) return data;
-  const out = new Float32Array(channels * rect.width * rect.height);
+  const out = into ?? new Float32Array(channels * rect.width * rect.height);
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < rect.height; y++) {
       const from = c * width * height + (rect.y + y) * width + rect.x;

@@ -20,6 +20,7 @@ import { copyRows, rowBands } from './raster';
 import { RESTORE_HALO, restoreWindow } from './restore';
 import { temporalWeight } from './schedule';
 import type { StageTimer } from './timing';
+import { ScratchPlanes } from './tensors';
 import { certaintyOf, transferWindow, type TransferPlan } from './transfer';
 
 export type RenderModels = SessionSet<'transfer' | 'restore'>;
@@ -71,7 +72,8 @@ const BAND_PIXELS = 1 << 19;
 /**
  * One anchor's edit carried to the frame: transfer, then restore, over the box the edit can reach, band by band. Each
  * band is transferred with restore's halo of rows around it and restored straight from that, so no intermediate
- * ever spans the whole box (over a whole 1080p frame those were ~160 MB per frame, each allocated and copied).
+ * ever spans the whole box (over a whole 1080p frame those were ~160 MB per frame, each allocated and copied). The
+ * bands' planes come from `scratch` (the render thread keeps one for its life).
  */
 export async function carryEdit(
   models: RenderModels,
@@ -82,6 +84,7 @@ export async function carryEdit(
   plan: TransferPlan | null,
   timer: StageTimer,
   bandPixels = BAND_PIXELS,
+  scratch = new ScratchPlanes(),
 ): Promise<EditLayer> {
   if (!plan) return emptyLayer(frame.width, frame.height);
   const { rect } = plan;
@@ -91,8 +94,8 @@ export async function carryEdit(
     const top = Math.max(rect.y, band.y - RESTORE_HALO);
     const bottom = Math.min(rect.y + rect.height, band.y + band.height + RESTORE_HALO);
     const window = { x: rect.x, y: top, width: rect.width, height: bottom - top };
-    const transferred = await timer.time('transfer', () => transferWindow(models, grid, frame, frameLow, anchor, plan, window));
-    const restored = await timer.time('restore', () => restoreWindow(models, transferred, anchor));
+    const transferred = await timer.time('transfer', () => transferWindow(models, grid, frame, frameLow, anchor, plan, window, scratch));
+    const restored = await timer.time('restore', () => restoreWindow(models, transferred, anchor, scratch));
     copyRows(restored.rgb, window.height, band.y - top, band.height, rgb, rect.height, band.y - rect.y, rect.width);
     copyRows(restored.alpha, window.height, band.y - top, band.height, alpha, rect.height, band.y - rect.y, rect.width);
   }
@@ -100,7 +103,14 @@ export async function carryEdit(
 }
 
 /** The frame's edit layer: the anchor's own for an anchor frame, else each anchor's carried edit blended. */
-export async function editLayerOf(models: RenderModels, grid: FlowGrid, anchors: ReadonlyMap<number, AnchorModel>, job: RenderJob, timer: StageTimer): Promise<EditLayer> {
+export async function editLayerOf(
+  models: RenderModels,
+  grid: FlowGrid,
+  anchors: ReadonlyMap<number, AnchorModel>,
+  job: RenderJob,
+  timer: StageTimer,
+  scratch = new ScratchPlanes(),
+): Promise<EditLayer> {
   const anchorOf = (index: number) => {
     const anchor = anchors.get(index);
     if (!anchor) throw new Error(`render: anchor ${index} was never sent to the render thread`);
@@ -113,7 +123,7 @@ export async function editLayerOf(models: RenderModels, grid: FlowGrid, anchors:
   }
   const layers = [];
   for (const { anchor, chainConf, plan } of job.sources) {
-    const layer = await carryEdit(models, grid, frame, job.frameLow, anchorOf(anchor), plan, timer);
+    const layer = await carryEdit(models, grid, frame, job.frameLow, anchorOf(anchor), plan, timer, BAND_PIXELS, scratch);
     layers.push({ layer, weight: temporalWeight(job.index, anchor), certainty: certaintyOf(grid, chainConf) });
   }
   return blendLayers(layers);

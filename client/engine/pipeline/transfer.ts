@@ -10,7 +10,7 @@ import type { Rect } from './composite';
 import { claimedInAnchor, type ChainState } from './correspondence';
 import { applyColourVeto, completeAtBoundary, membershipFill } from './membership';
 import { cropPlanes, sampleBilinear, warpPlane } from './raster';
-import { runModel } from './tensors';
+import { runModel, ScratchPlanes } from './tensors';
 import { CONFIDENT } from './tracked-edit';
 
 export interface TransferResult {
@@ -147,7 +147,8 @@ export function planTransfer(grid: FlowGrid, anchor: ChainAnchor, state: ChainSt
 /**
  * The transfer over `window`, a box of the frame (a large edit is carried in bands of rows, render.ts): one model
  * run, whose results over the window are those of a run over the whole frame up to the float rounding of the
- * upsampling's crop coordinates. Alpha is vetoed by colour (membership.ts applyColourVeto).
+ * upsampling's crop coordinates. Alpha is vetoed by colour (membership.ts applyColourVeto). The crop and the results
+ * are planes of `scratch`, valid until its next use.
  */
 export async function transferWindow(
   models: SessionSet<'transfer'>,
@@ -157,6 +158,7 @@ export async function transferWindow(
   anchor: AnchorModel,
   plan: TransferPlan,
   window: Rect,
+  scratch = new ScratchPlanes(),
 ): Promise<TransferResult> {
   const { width, height } = frame;
   const low = (channels: number) => [1, channels, grid.height, grid.width];
@@ -165,7 +167,9 @@ export async function transferWindow(
     data: cropPlanes(data, channels, grid.width, grid.height, box),
     dims: [1, channels, box.height, box.width],
   });
-  const frameCrop = cropPlanes(frame.data, 3, width, height, window);
+  const pixels = window.width * window.height;
+  const frameCrop = cropPlanes(frame.data, 3, width, height, window, scratch.take('frame', 3 * pixels));
+  const output = (name: string, channels: number) => ({ data: scratch.take(name, channels * pixels), dims: [1, channels, window.height, window.width] });
   const out = await runModel(models, 'transfer', {
     frame: { data: frameCrop, dims: [1, 3, window.height, window.width] },
     anchor_stack: { data: anchor.stack, dims: [1, 5, height, width] },
@@ -178,8 +182,8 @@ export async function transferWindow(
     anchor_low: { data: anchor.low, dims: low(3) },
     frame_low: inBox(frameLow, 3),
     fill: inBox(plan.reach.fill, 1),
-  });
+  }, { colour: output('colour', 3), content: output('content', 3), explained: output('explained', 1), alpha: output('alpha', 1) });
   const result: TransferResult = { rect: window, frameCrop, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
-  applyColourVeto(anchor.odds, frameCrop, result.alpha, window.width * window.height);
+  applyColourVeto(anchor.odds, frameCrop, result.alpha, pixels);
   return result;
 }

@@ -8,6 +8,7 @@ import { isMainThread, parentPort, workerData } from 'worker_threads';
 import { writePng } from '../io/images';
 import type { AnchorModel } from '../pipeline/anchor-model';
 import { editLayerOf, outputOf, type RenderModels, type RenderReply, type RenderRequest, type RenderWorkerInput } from '../pipeline/render';
+import { ScratchPlanes } from '../pipeline/tensors';
 import { StageTimer } from '../pipeline/timing';
 import { openModels } from './models';
 import { toWire } from './wire-errors';
@@ -21,6 +22,8 @@ class RenderWorker {
   private readonly queue: Array<Extract<RenderRequest, { type: 'render' }>> = [];
   private readonly encodes = new Set<Promise<void>>();
   private readonly timer = new StageTimer();
+  /** The bands' planes, reused from band to band and frame to frame. */
+  private readonly scratch = new ScratchPlanes();
   private running: Promise<void> | null = null;
   private closing = false;
 
@@ -59,7 +62,7 @@ class RenderWorker {
       try {
         if (!this.models) throw new Error('render thread: a frame was sent before the models were opened');
         const models = await this.models;
-        const layer = await editLayerOf(models, this.input.grid, this.anchors, job, this.timer);
+        const layer = await editLayerOf(models, this.input.grid, this.anchors, job, this.timer, this.scratch);
         const { image, stats } = await this.timer.time('composite', () => outputOf(job.frame, layer, job.kind === 'frame' ? job.frameMask : undefined, this.input.layer));
         const encode: Promise<void> = this.timer
           .time('encode', () => writePng(job.file, image, job.frame.bitDepth))
