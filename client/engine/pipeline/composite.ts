@@ -163,20 +163,25 @@ export function compositeSamples(source: RgbImage, layer: EditLayer, frameMask?:
   let covered = 0;
   let touched = 0;
   let alphaSum = 0;
+  const { data } = source;
+  const { rgb, alpha } = layer;
+  // The blend and rounding of one sample (hot: every pixel of a frame edited all over).
+  const blend = (before: number, after: number, a: number) => {
+    const v = Math.fround(before + (after - before) * a) * max;
+    return v <= 0 ? 0 : v >= max ? max : (v + 0.5) | 0;
+  };
   for (let y = 0; y < rect.height; y++) {
     for (let x = 0; x < rect.width; x++) {
       const i = y * rect.width + x;
       const p = (rect.y + y) * width + rect.x + x;
-      const a = finalAlphaOf(layer.alpha[i], !frameMask || frameMask[p] >= 0.5);
+      const a = finalAlphaOf(alpha[i], !frameMask || frameMask[p] >= 0.5);
       if (a === 0) continue;
       touched++;
       alphaSum += a;
       if (a >= 0.5) covered++;
-      for (let c = 0; c < 3; c++) {
-        const before = source.data[c * pixels + p];
-        const v = Math.fround(before + (layer.rgb[c * n + i] - before) * a) * max;
-        samples[3 * p + c] = v <= 0 ? 0 : v >= max ? max : (v + 0.5) | 0;
-      }
+      samples[3 * p] = blend(data[p], rgb[i], a);
+      samples[3 * p + 1] = blend(data[pixels + p], rgb[n + i], a);
+      samples[3 * p + 2] = blend(data[2 * pixels + p], rgb[2 * n + i], a);
     }
   }
   return { image: { width, height, channels: 3, samples }, stats: statsOf(covered, touched, alphaSum, layer) };

@@ -176,7 +176,12 @@ const SAME_MOTION_PX = 2;
 
 /** 1 for a motion error (ex, ey) within ~3 px (+10% of `motion`'s length), falling off beyond (motionSupport's scale). */
 export function motionAgreement(ex: number, ey: number, motion: [number, number]): number {
-  const tolerance = 3 + 0.1 * Math.hypot(motion[0], motion[1]);
+  return agreementWith(ex, ey, motion[0], motion[1]);
+}
+
+/** motionAgreement with the motion as two numbers (motionSupport's inner loop allocates no pair). */
+function agreementWith(ex: number, ey: number, mx: number, my: number): number {
+  const tolerance = 3 + 0.1 * Math.hypot(mx, my);
   return Math.exp(-(ex * ex + ey * ey) / (2 * tolerance * tolerance));
 }
 
@@ -210,7 +215,7 @@ export function motionSupport(dx: number, dy: number, i: number, flow: Float32Ar
       const j = y * width + x;
       if (chainConf[j] < CONFIDENT) continue;
       anyConfident = true;
-      best = Math.max(best, motionAgreement(dx - flow[j], dy - flow[pixels + j], [flow[j], flow[pixels + j]]));
+      best = Math.max(best, agreementWith(dx - flow[j], dy - flow[pixels + j], flow[j], flow[pixels + j]));
     }
   }
   return anyConfident ? best : 1;

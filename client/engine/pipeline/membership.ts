@@ -30,9 +30,15 @@ const VETO_NONE = 0.03;
 /** Share of an area's pixels a colour bin may hold by chance: keeps the odds of colours neither area shows near 1. */
 const UNSEEN_SHARE = 1e-6;
 
+/** The colour bin of (r, g, b): each channel's floor(v · BINS), clamped to the bins. */
 function binOf(r: number, g: number, b: number): number {
-  const q = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(v * BINS)));
-  return (q(r) * BINS + q(g)) * BINS + q(b);
+  return (levelOf(r) * BINS + levelOf(g)) * BINS + levelOf(b);
+}
+
+/** Written without Math.floor/min/max: this runs per pixel at full resolution (the colour veto). */
+function levelOf(v: number): number {
+  const t = v * BINS;
+  return t < 0 ? 0 : t >= BINS - 1 ? BINS - 1 : t | 0;
 }
 
 /** Confidence from which a pixel counts as tracked (its neighbours may vouch for its membership). */

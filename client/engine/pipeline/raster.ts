@@ -5,17 +5,19 @@ import type { Rect } from './composite';
 export function boxMean(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
   const tmp = new Float32Array(plane.length);
   const out = new Float32Array(plane.length);
+  // Horizontal pass: a running sum per row, one sample in and one out per step (in that order).
+  const firstHi = Math.min(width - 1, radius);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let sum = 0;
-    let lo = 0;
-    let hi = -1;
-    for (let x = 0; x < width; x++) {
-      const wantHi = Math.min(width - 1, x + radius);
-      const wantLo = Math.max(0, x - radius);
-      while (hi < wantHi) sum += plane[row + ++hi];
-      while (lo < wantLo) sum -= plane[row + lo++];
-      tmp[row + x] = sum / (hi - lo + 1);
+    for (let x = 0; x <= firstHi; x++) sum += plane[row + x];
+    tmp[row] = sum / (firstHi + 1);
+    for (let x = 1; x < width; x++) {
+      const enters = x + radius;
+      const leaves = x - radius - 1;
+      if (enters < width) sum += plane[row + enters];
+      if (leaves >= 0) sum -= plane[row + leaves];
+      tmp[row + x] = sum / ((enters < width ? enters : width - 1) - (leaves >= 0 ? leaves : -1));
     }
   }
   // Vertical pass a row at a time with one running sum per column (walking down columns misses the cache). Each

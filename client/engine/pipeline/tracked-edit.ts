@@ -158,10 +158,13 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   const first = fit(tracked);
   if (!first) return null;
   const residuals = new Float64Array(tracked.length);
+  const [ax, ay] = [first.x, first.y];
   for (let k = 0; k < tracked.length; k++) {
     const i = tracked[k];
-    const [fx, fy] = affineAt(first, i % width, Math.floor(i / width));
-    residuals[k] = Math.hypot(flow[i] - fx, flow[pixels + i] - fy);
+    const x = i % width;
+    const y = Math.floor(i / width);
+    // affineAt written out: no pair allocated per pixel.
+    residuals[k] = Math.hypot(flow[i] - (ax[0] + ax[1] * x + ax[2] * y), flow[pixels + i] - (ay[0] + ay[1] * x + ay[2] * y));
   }
   const limit = Math.max(1, 2 * medianOf(residuals.slice()));
   let kept = 0;
@@ -193,6 +196,12 @@ export function stepAffine(field: AffineMotionField, step: [number, number]): Af
 export function affineFlow(field: AffineMotionField, width: number, height: number): Float32Array {
   const pixels = width * height;
   const flow = new Float32Array(2 * pixels);
-  for (let i = 0; i < pixels; i++) [flow[i], flow[pixels + i]] = affineAt(field, i % width, Math.floor(i / width));
+  const [ax, ay] = [field.x, field.y];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      flow[y * width + x] = ax[0] + ax[1] * x + ax[2] * y;
+      flow[pixels + y * width + x] = ay[0] + ay[1] * x + ay[2] * y;
+    }
+  }
   return flow;
 }
