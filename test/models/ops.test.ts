@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../models/src/onnx/graph';
-import { downsample2, matchingFeatures, median3, padEdge, resizeLike, shifted, upsample2, cropUpsampler, warp } from '../../models/src/ops';
+import { cropUpsampler, downsample2, matchingFeatures, median3, padEdge, resizeLike, shifted, upsample2, warp } from '../../models/src/ops';
 import { randomPlanes, runGraph, seeded } from './helpers';
 import {
   at,

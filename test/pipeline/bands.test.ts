@@ -87,8 +87,8 @@ describe('banded transfer and restore', () => {
 
   it('gives the whole run\'s layer', async () => {
     const plan = planTransfer(grid, anchor, state, frameLow, W, H);
-    const whole = await carryEdit(models, grid, frame, frameLow, anchor, plan, new StageTimer(), Infinity);
-    const banded = await carryEdit(models, grid, frame, frameLow, anchor, plan, new StageTimer(), 5 * W);
+    const whole = await carryEdit(models, grid, frame, frameLow, anchor, plan, new StageTimer(), { bandPixels: Infinity });
+    const banded = await carryEdit(models, grid, frame, frameLow, anchor, plan, new StageTimer(), { bandPixels: 5 * W });
     expect(banded.rect).toEqual(whole.rect);
     expect(whole.rect.height).toBeGreaterThan(3 * 5); // several bands
     // Without restore's halo the bands' edge rows differ by ~0.04 (its filters see a cut edge), with 6 rows by ~0.005.

@@ -85,8 +85,7 @@ export async function carryEdit(
   anchor: AnchorModel,
   plan: TransferPlan | null,
   timer: StageTimer,
-  bandPixels = BAND_PIXELS,
-  scratch = new ScratchPlanes(),
+  { bandPixels = BAND_PIXELS, scratch = new ScratchPlanes() }: { bandPixels?: number; scratch?: ScratchPlanes } = {},
 ): Promise<EditLayer> {
   if (!plan) return emptyLayer(frame.width, frame.height);
   const { rect } = plan;
@@ -125,7 +124,7 @@ export async function editLayerOf(
   }
   const layers = [];
   for (const { anchor, chainConf, plan } of job.sources) {
-    const layer = await carryEdit(models, grid, frame, job.frameLow, anchorOf(anchor), plan, timer, BAND_PIXELS, scratch);
+    const layer = await carryEdit(models, grid, frame, job.frameLow, anchorOf(anchor), plan, timer, { scratch });
     layers.push({ layer, weight: temporalWeight(job.index, anchor), certainty: certaintyOf(grid, chainConf) });
   }
   return blendLayers(layers);

@@ -128,12 +128,13 @@ export function flowBoxOf(rect: Rect, grid: FlowGrid): Rect {
 }
 
 /**
- * A frame's transfer from one anchor: its flow to the anchor, where the edit reaches (both at flow resolution), and
- * the full-resolution box around that.
+ * A frame's transfer from one anchor, as the transfer model takes it: its flow to the anchor, the correspondence's
+ * trust and the membership fill (all at flow resolution, editReachLow), and the full-resolution box the edit reaches.
  */
 export interface TransferPlan {
   flow: Float32Array;
-  reach: EditReach;
+  conf: Float32Array;
+  fill: Float32Array;
   rect: Rect;
 }
 
@@ -141,7 +142,8 @@ export interface TransferPlan {
 export function planTransfer(grid: FlowGrid, anchor: ChainAnchor, state: ChainState, frameLow: Float32Array, width: number, height: number): TransferPlan | null {
   const reach = editReachLow(grid, anchor, state, frameLow);
   const rect = reachOfEdit(grid, reach, width, height);
-  return rect ? { flow: state.flow, reach, rect } : null;
+  // The warped mask served only to find the box: the plan goes to the render thread without it.
+  return rect ? { flow: state.flow, conf: reach.conf, fill: reach.fill, rect } : null;
 }
 
 /**
@@ -177,11 +179,11 @@ export async function transferWindow(
     flow_scale: { data: Float32Array.of(grid.scaleX, grid.scaleY), dims: [1, 2, 1, 1] },
     origin: { data: Float32Array.of(window.x, window.y), dims: [1, 2, 1, 1] },
     low_origin: { data: Float32Array.of(box.x, box.y), dims: [1, 2, 1, 1] },
-    confidence: inBox(plan.reach.conf, 1),
+    confidence: inBox(plan.conf, 1),
     coeffs: { data: anchor.coeffs, dims: low(12) },
     anchor_low: { data: anchor.low, dims: low(3) },
     frame_low: inBox(frameLow, 3),
-    fill: inBox(plan.reach.fill, 1),
+    fill: inBox(plan.fill, 1),
   }, { colour: output('colour', 3), content: output('content', 3), explained: output('explained', 1), alpha: output('alpha', 1) });
   const result: TransferResult = { rect: window, frameCrop, colour: out.colour, content: out.content, explained: out.explained, alpha: out.alpha };
   applyColourVeto(anchor.odds, frameCrop, result.alpha, pixels);
