@@ -63,12 +63,15 @@ export function buildTransfer(): Graph {
 
   const channel = (x: string, c: number) => g.channels(x, c, c + 1);
   // colour = A·frame + b per pixel: A's 9 planes as (out, in) pairs times the frame's planes broadcast over `out`,
-  // summed over `in` (three whole-tensor ops instead of 18 plane-by-plane ones and their slices).
+  // summed over `in` (three whole-tensor ops instead of 18 plane-by-plane ones and their slices). The sum is a
+  // batched MatMul by a row of ones, (1, 3) × (3 out, 3 in, pixels): onnxruntime's ReduceSum over a middle axis is
+  // several times slower (Graph.weightedChannelSum).
   const matrix = upsample(g.channels(coeffsAtFrame, 0, 9));
   const offset = upsample(g.channels(coeffsAtFrame, 9, COEFF_CHANNELS));
   const pixelsFlat = (x: string, rows: number[]) => g.op('Reshape', [x, g.ints([...rows, -1])]);
-  const products = g.mul(pixelsFlat(matrix, [1, 3, 3]), pixelsFlat(frame, [1, 1, 3]));
-  const colour = g.add(g.op('Reshape', [g.op('ReduceSum', [products, g.ints([2])], { keepdims: 0 }), g.op('Shape', [frame])]), offset);
+  const products = g.mul(pixelsFlat(matrix, [3, 3]), pixelsFlat(frame, [1, 3]));
+  const summed = g.op('MatMul', [g.constant([1, 1, 1], [1, 3]), products]);
+  const colour = g.add(g.op('Reshape', [summed, g.op('Shape', [frame])]), offset);
   const content = g.mul(g.channels(anchorAtFrame, 0, 3), upsample(gain));
   // Confidence above ~0.5 means a proven correspondence: full strength. Below ~0.15 (occluders, unseen content)
   // the frame keeps its own pixels. A colour edit risks little from an imperfect correspondence (the coefficients
