@@ -6,7 +6,7 @@
 import type { GreyImage, RgbImage } from '../io/image-types';
 import { learnColourLikelihood, learnColourOdds, type ColourLikelihood, type ColourOdds } from './membership';
 import type { Rect } from './composite';
-import { boundsOf, boxMean, cropPlanes, dilate, erode, pastePlane, resampleArea, sampleBilinear } from './raster';
+import { boundsOf, boxMean, cropPlanes, dilate, erode, pastePlane, resampleArea } from './raster';
 
 export interface FlowGrid {
   width: number;
@@ -225,6 +225,23 @@ export function fitColourModel(orig: Float32Array, edit: Float32Array, mask: Flo
 }
 
 /**
+ * sampleBilinear's taps along one axis for full-resolution pixels start … start+count−1 on a grid of `size` cells,
+ * each `scale` pixels: the two cells and the second one's weight (clamped to the border as sampleBilinear clamps).
+ */
+function bilinearTaps(start: number, count: number, scale: number, size: number): { first: Int32Array; second: Int32Array; fraction: Float64Array } {
+  const first = new Int32Array(count);
+  const second = new Int32Array(count);
+  const fraction = new Float64Array(count);
+  for (let j = 0; j < count; j++) {
+    const at = Math.min(Math.max((start + j + 0.5) / scale - 0.5, 0), size - 1);
+    first[j] = Math.floor(at);
+    second[j] = Math.min(first[j] + 1, size - 1);
+    fraction[j] = at - first[j];
+  }
+  return { first, second, fraction };
+}
+
+/**
  * 1 where the local colour model reproduces the designer's edit at the anchor (a colour edit: carry the model),
  * 0 where it cannot (paint, decals: carry the content). Evaluated at full resolution inside the edit mask; computed
  * over `region` only (it must hold the mask with a margin of 2): outside, nothing is edited and the answer is 1.
@@ -242,16 +259,27 @@ export function explainedByColourModel(
   const fn = grid.width * grid.height;
   const residual = new Float32Array(region.width * region.height);
   const k = new Float64Array(12);
-  const planes = Array.from({ length: 12 }, (_, c) => coeffs.subarray(c * fn, (c + 1) * fn));
+  // The coefficients' bilinear taps (as sampleBilinear takes them) depend on the column or the row alone: worked out
+  // once per column and per row, not twelve times per pixel.
+  const columns = bilinearTaps(region.x, region.width, grid.scaleX, grid.width);
   for (let ry = 0; ry < region.height; ry++) {
     const y = region.y + ry;
-    const v = (y + 0.5) / grid.scaleY - 0.5;
+    const row = bilinearTaps(y, 1, grid.scaleY, grid.height);
+    const top = row.first[0] * grid.width;
+    const bottom = row.second[0] * grid.width;
+    const fy = row.fraction[0];
     for (let rx = 0; rx < region.width; rx++) {
       const x = region.x + rx;
       const i = y * width + x;
       if (mask[i] <= 0) continue;
-      const u = (x + 0.5) / grid.scaleX - 0.5;
-      for (let c = 0; c < 12; c++) k[c] = sampleBilinear(planes[c], grid.width, grid.height, u, v);
+      const x0 = columns.first[rx];
+      const x1 = columns.second[rx];
+      const fx = columns.fraction[rx];
+      for (let c = 0, base = 0; c < 12; c++, base += fn) {
+        const upper = coeffs[base + top + x0] * (1 - fx) + coeffs[base + top + x1] * fx;
+        const lower = coeffs[base + bottom + x0] * (1 - fx) + coeffs[base + bottom + x1] * fx;
+        k[c] = upper * (1 - fy) + lower * fy;
+      }
       let worst = 0;
       for (let r = 0; r < 3; r++) {
         const predicted = k[9 + r] + k[r * 3] * original.data[i] + k[r * 3 + 1] * original.data[n + i] + k[r * 3 + 2] * original.data[2 * n + i];
