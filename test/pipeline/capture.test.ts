@@ -1,7 +1,8 @@
 /**
  * The capture thread (pipeline/capture.ts + runtime/capture-worker.ts): what it streams must be exactly what the
  * pipeline would compute in line (the frame decoded, at flow resolution, and both neighbour searches), in either
- * direction; a consumer may leave a walk early; failures keep their kind and name the frame.
+ * direction; a consumer may leave a walk early; the walk that follows starts ahead; failures keep their kind and
+ * name the frame.
  */
 import { promises as fs } from 'fs';
 import * as os from 'os';
@@ -108,6 +109,26 @@ describe('capture thread', () => {
       for await (const link of capture.walk(4, 1, 7)) links.push(link);
       expect(links.map((l) => l.frame.index)).toEqual([5, 6, 7]);
       await expectInLine(4, links);
+    } finally {
+      await capture.close();
+    }
+  });
+
+  it('starts the walk that follows once the consumer is two links from the end, and serves it to its consumer', async () => {
+    const capture = new CaptureThread(source, grid, new StageTimer());
+    capture.open('cpu', 1);
+    try {
+      const startedAt: number[] = [];
+      for await (const link of capture.walk(2, 1, 6, { from: 2, direction: -1, end: 0 })) {
+        // White-box: the walks started ahead, by key (no other observable tells "started early" from "started now").
+        if (capture['started'].size > 0 && startedAt.length === 0) startedAt.push(link.frame.index);
+      }
+      expect(startedAt).toEqual([4]);
+      const links: CapturedLink[] = [];
+      for await (const link of capture.walk(2, -1, 0)) links.push(link);
+      expect(links.map((l) => l.frame.index)).toEqual([1, 0]);
+      expect(capture['started'].size).toBe(0);
+      await expectInLine(2, links);
     } finally {
       await capture.close();
     }

@@ -1,7 +1,8 @@
 /**
  * The render thread (pipeline/render.ts + runtime/render-worker.ts): what it writes must be exactly what the
  * pipeline would write in line (the frame's edit layer from its states, composited or as a layer, encoded), for
- * anchor frames, one anchor and two anchors with a frame mask; a failed frame fails the run with its own message.
+ * anchor frames, one anchor and two anchors with a frame mask; the anchor models it builds answer the chains what
+ * the in-line build gives; a failed frame fails the run with its own message.
  */
 import { promises as fs } from 'fs';
 import * as os from 'os';
@@ -25,6 +26,8 @@ const texture = colourTexture(7, 0.15, 0.85, 10);
 let root: string;
 let models: RenderModels;
 const anchors = new Map<number, AnchorModel>();
+/** What each anchor model was built from, for the render thread to build its own. */
+const anchorInputs = new Map<number, { original: RgbImage; edited: RgbImage }>();
 
 /** An 8-bit frame as decoding gives it: planes from the file's own samples, which it carries too. */
 function frameAt(dx: number, dy: number): RgbImage {
@@ -89,6 +92,7 @@ beforeAll(async () => {
     [10, { x0: 30, y0: 14, x1: 84, y1: 56 }],
   ] as const) {
     const original = frameAt(index * 0.7, index * -0.3);
+    anchorInputs.set(index, { original, edited: edited(original, box) });
     anchors.set(index, buildAnchorModel(index, original, edited(original, box), null, grid));
   }
 });
@@ -97,6 +101,20 @@ afterAll(async () => {
   await models?.release();
   await fs.rm(root, { recursive: true, force: true });
 });
+
+/**
+ * Has the render thread build anchor `index`'s model from the same images as the in-line one: what it answers for the
+ * chains must be what the in-line build gives. The edited image moves there; the original is copied.
+ */
+async function buildOn(thread: RenderThread, index: number): Promise<void> {
+  const { original, edited } = anchorInputs.get(index)!;
+  const sent = { original: structuredClone(original), edited: structuredClone(edited) };
+  const forChains = await thread.buildAnchor(index, sent.original, sent.edited, null);
+  const { stack, mask, ...inLine } = anchors.get(index)!;
+  expect(forChains).toEqual(inLine);
+  expect(sent.edited.data.length).toBe(0);
+  expect(sent.original.data).toEqual(original.data);
+}
 
 /** Renders `jobs` on a render thread, and each job in line into a second folder; returns both folders' stats. */
 async function renderBoth(jobs: (file: (name: string) => string) => RenderJob[], layer: boolean) {
@@ -107,7 +125,7 @@ async function renderBoth(jobs: (file: (name: string) => string) => RenderJob[],
   const written = new Map<number, LayerStats>();
   try {
     thread.open('cpu', 1);
-    for (const anchor of anchors.values()) thread.addAnchor(structuredClone(anchor)); // the in-line render keeps these
+    for (const index of anchors.keys()) await buildOn(thread, index);
     for (const job of jobs((name) => path.join(threadDir, name))) {
       const inLine = copyOf(job);
       await thread.submit(job, (stats) => written.set(job.index, stats));
@@ -153,7 +171,7 @@ describe('render thread', () => {
     const thread = new RenderThread({ grid, layer: false }, timer);
     try {
       thread.open('cpu', 1);
-      thread.addAnchor(structuredClone(anchors.get(0)!));
+      await buildOn(thread, 0);
       const orphan = frameJob(4, path.join(root, 'orphan.png'), [{ anchor: 10, state: shiftState(4, 0, 0, 0.9) }]);
       await thread.submit(orphan, () => undefined);
       await expect(thread.drain()).rejects.toThrow(/anchor 10 was never sent/);

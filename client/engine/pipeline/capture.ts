@@ -52,6 +52,13 @@ export type CaptureRequest =
   | { type: 'stop'; id: number }
   | { type: 'close' };
 
+/** A walk to start ahead of its consumer (CaptureThread.startWalk's arguments). */
+export interface WalkStart {
+  from: number;
+  direction: 1 | -1;
+  end: number;
+}
+
 /** Capture worker → pipeline. `id` -1 is a failure of the thread itself (e.g. the model would not open). */
 export type CaptureReply =
   | { type: 'frame'; id: number; frame: CapturedFrame }
@@ -153,16 +160,24 @@ export class CaptureThread {
 
   /**
    * The links of a chain from frame `from` towards `end` (inclusive), one frame per step, each with the motion from
-   * the frame before. Leaving the loop early stops the walk.
+   * the frame before. Leaving the loop early stops the walk. `then`, the walk that will follow, starts when the
+   * consumer is AHEAD links from this one's end (the last link is then made or being made): its first links are ready
+   * when the consumer turns to it, instead of the capture thread idling while the last links are consumed and the
+   * consumer then waiting for new ones.
    */
-  async *walk(from: number, direction: 1 | -1, end: number): AsyncGenerator<CapturedLink> {
+  async *walk(from: number, direction: 1 | -1, end: number, then?: WalkStart): AsyncGenerator<CapturedLink> {
     const key = walkKey(from, direction, end);
     const { id, queue } = this.started.get(key) ?? this.request(from, direction, end);
     this.started.delete(key);
+    let successor = then;
     try {
       for (;;) {
         const link = await this.timer.time('waiting for capture', () => queue.next());
         if (!link) return;
+        if (successor && Math.abs(end - link.frame.index) <= AHEAD) {
+          this.startWalk(successor.from, successor.direction, successor.end);
+          successor = undefined;
+        }
         this.remember(link.frame.index, Promise.resolve(link.frame));
         this.thread.post({ type: 'credit', id });
         yield link;

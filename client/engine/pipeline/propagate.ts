@@ -20,7 +20,7 @@ import type { FrameSource } from '../io/frames';
 import type { GreyImage } from '../io/image-types';
 import { openValidatedSource } from '../io/validate';
 import { chooseProvider, openModels } from '../runtime/models';
-import { buildAnchorModel, carriesEdit, chooseFlowGrid, type ChainAnchor, type FlowGrid } from './anchor-model';
+import { carriesEdit, chooseFlowGrid, type ChainAnchor, type FlowGrid } from './anchor-model';
 import { CaptureThread } from './capture';
 import { CHAIN_MODELS, CorrespondenceStage, type ChainLink, type ChainModels, type ChainState } from './correspondence';
 import { ProgressTracker } from './progress';
@@ -62,10 +62,11 @@ function checkCancel(signal?: AbortSignal): void {
  * link, so the chain runs one frame ahead, but never past its segment: the states do not depend on how far the
  * caller wanted to go.
  */
-async function* walkChain(ctx: RunContext, anchor: ChainAnchor, walk: ChainWalk): AsyncGenerator<ChainState> {
+async function* walkChain(ctx: RunContext, anchor: ChainAnchor, walk: ChainWalk, nextWalk: ChainWalk | undefined): AsyncGenerator<ChainState> {
   let previousState = ctx.correspondence.anchorState(anchor.index);
   let pending: { previous: ChainState; link: ChainLink } | null = null;
-  for await (const { frame, motion } of ctx.capture.walk(anchor.index, walk.direction, linkEnd(walk))) {
+  const then = nextWalk && { from: nextWalk.anchor, direction: nextWalk.direction, end: linkEnd(nextWalk) };
+  for await (const { frame, motion } of ctx.capture.walk(anchor.index, walk.direction, linkEnd(walk), then)) {
     checkCancel(ctx.signal);
     const link = await ctx.timer.time('correspondence', () => ctx.correspondence.link(previousState, frame.index, frame.low, anchor.low, motion, anchor.maskLow));
     if (pending) {
@@ -127,17 +128,21 @@ async function loadState(ctx: RunContext, anchor: number, frame: number): Promis
 
 async function renderSegments(ctx: RunContext, plan: Plan): Promise<void> {
   for (const index of plan.anchorFrames) await renderFrame(ctx, index, null);
-  for (const segment of plan.segments) {
+  const walksBySegment = plan.segments.map(chainWalksOf);
+  // Each walk's successor, so that the capture thread can start on it ahead (CaptureThread.walk).
+  const walkOrder = walksBySegment.flat();
+  const after = (walk: ChainWalk) => walkOrder[walkOrder.indexOf(walk) + 1];
+  for (const [s, segment] of plan.segments.entries()) {
     const renderSet = new Set(segment.render);
-    const walks = chainWalksOf(segment);
+    const walks = walksBySegment[s];
     if (walks.length === 2) {
       // Backward chain first, its states parked on disk; then the forward chain renders with both.
       const [backward, forward] = walks;
       const [left, right] = [ctx.anchors.get(forward.anchor)!, ctx.anchors.get(backward.anchor)!];
-      for await (const state of walkChain(ctx, right, backward)) {
+      for await (const state of walkChain(ctx, right, backward, after(backward))) {
         if (renderSet.has(state.index)) await saveState(ctx, right.index, state);
       }
-      for await (const state of walkChain(ctx, left, forward)) {
+      for await (const state of walkChain(ctx, left, forward, after(forward))) {
         if (!renderSet.has(state.index)) continue;
         const fromRight = await loadState(ctx, right.index, state.index);
         await renderFrame(ctx, state.index, [
@@ -147,7 +152,7 @@ async function renderSegments(ctx: RunContext, plan: Plan): Promise<void> {
       }
     } else {
       const anchor = ctx.anchors.get(walks[0].anchor)!;
-      for await (const state of walkChain(ctx, anchor, walks[0])) {
+      for await (const state of walkChain(ctx, anchor, walks[0], after(walks[0]))) {
         if (!renderSet.has(state.index)) continue;
         await renderFrame(ctx, state.index, [{ anchor, state }]);
       }
@@ -181,7 +186,7 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     capture = new CaptureThread(source, grid, timer);
     render = new RenderThread({ grid, layer: Boolean(request.layer) }, timer);
     const anchorOrder = [...opened.anchorImages.keys()].sort((a, b) => a - b);
-    // The first anchor frame decodes on the capture thread while the model sessions are created here.
+    // The first anchor frame decodes on the capture thread while the execution provider is chosen here.
     capture.frame(anchorOrder[0]).catch(() => undefined); // its error surfaces when it is awaited
     const provider = await timer.time('load models', () => chooseProvider(request.device ?? 'auto', warn));
     // Three threads run models side by side: capture and this one's chains get half the cores each (measured
@@ -192,29 +197,39 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     const threads = Math.max(1, Math.floor(cores / 2));
     capture.open(provider, threads);
     render.open(provider, cores);
-    // The first chain's links are made while this thread opens its models and builds the anchor models.
+    // The anchor models are built one by one on the render thread, idle until the first frame comes, while this
+    // thread opens its models (RenderThread.buildAnchor).
+    const givenMasks = opened.maskImages;
+    const anchors = new Map<number, ChainAnchor>();
+    const anchorsBuilt = (async () => {
+      for (const index of anchorOrder) {
+        const original = (await capture.frame(index)).full;
+        const edited = opened.anchorImages.get(index)!;
+        const mask = givenMasks.get(index) ?? null;
+        if (!carriesEdit(original, edited, mask)) {
+          const file = request.anchors.find((a) => a.index === index)?.image ?? '';
+          warn(`Anchor ${index} (${path.basename(file)}) carries no edit: it is the same as frame ${index}${mask ? ' inside its mask' : ''}. Was the edited frame exported?`);
+        }
+        opened.anchorImages.delete(index); // the edited frame moves to the render thread
+        anchors.set(index, await render.buildAnchor(index, original, edited, mask));
+      }
+    })();
+    let anchorsReady = false;
+    anchorsBuilt.then(() => (anchorsReady = true), () => undefined); // a failure surfaces where it is awaited below
+    const frameMasks = new Map([...givenMasks].filter(([index]) => !anchorOrder.includes(index)));
+    // The first chain's links are made while this thread opens its models and the anchor models are built.
     const range = request.range ?? [0, source.count - 1];
     const plan = planSegments(source.count, anchorOrder, range);
     const firstWalk = plan.segments.length ? chainWalksOf(plan.segments[0])[0] : null;
     if (firstWalk) capture.startWalk(firstWalk.anchor, firstWalk.direction, linkEnd(firstWalk));
-    models = await timer.time('load models', () => openModels(provider, { only: CHAIN_MODELS, threads, lazy: ['correspondence_search', 'correspondence_score'] }));
+    const lazy = ['correspondence_search', 'correspondence_score'] as const;
+    const chainModels = await timer.time('load models', () => openModels(provider, { only: CHAIN_MODELS, threads, lazy }));
+    models = chainModels;
+    // Sessions a run opens only when first needed cost nothing to open while this thread waits on the anchor models
+    // anyway (at 1080p the search's ~0.2 s otherwise fell in the first link, before any frame could render).
+    for (const name of lazy) if (!anchorsReady) await timer.time('load models', () => chainModels.session(name));
+    await timer.time('waiting for anchor models', () => anchorsBuilt);
     checkCancel(options.signal);
-
-    const givenMasks = opened.maskImages;
-    const anchors = new Map<number, ChainAnchor>();
-    for (const index of anchorOrder) {
-      const original = (await capture.frame(index)).full;
-      const edited = opened.anchorImages.get(index)!;
-      const mask = givenMasks.get(index) ?? null;
-      if (!carriesEdit(original, edited, mask)) {
-        const file = request.anchors.find((a) => a.index === index)?.image ?? '';
-        warn(`Anchor ${index} (${path.basename(file)}) carries no edit: it is the same as frame ${index}${mask ? ' inside its mask' : ''}. Was the edited frame exported?`);
-      }
-      const anchor = await timer.time('anchor model', () => buildAnchorModel(index, original, edited, mask, grid));
-      anchors.set(index, render.addAnchor(anchor)); // its full-resolution planes move to the render thread
-      opened.anchorImages.delete(index); // the model holds what it needs
-    }
-    const frameMasks = new Map([...givenMasks].filter(([index]) => !anchors.has(index)));
 
     await prepareOutputFolder(request.out);
     staging = await makeScratchFolder(request.out, 'staging');

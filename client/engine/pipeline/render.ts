@@ -56,12 +56,18 @@ export interface RenderWorkerInput {
 /** Pipeline → render worker. */
 export type RenderRequest =
   | { type: 'open'; device: string; threads?: number }
-  | { type: 'anchor'; anchor: AnchorModel }
+  /** Build anchor `index`'s model (anchor-model.ts buildAnchorModel) and keep it. */
+  | { type: 'anchor'; id: number; index: number; original: RgbImage; edited: RgbImage; mask: GreyImage | null }
   | { type: 'render'; id: number; job: RenderJob }
   | { type: 'close' };
 
 /** Render worker → pipeline. `id` -1 is a failure of the thread itself (e.g. the models would not open). */
-export type RenderReply = { type: 'rendered'; id: number; stats: LayerStats } | ({ id: number } & WireError) | StageClosed;
+export type RenderReply =
+  | { type: 'rendered'; id: number; stats: LayerStats }
+  /** An anchor model built: what the chains need of it (the full-resolution planes stay on the render thread). */
+  | { type: 'anchor'; id: number; anchor: ChainAnchor }
+  | ({ id: number } & WireError)
+  | StageClosed;
 
 /**
  * Pixels per band of a large edit: a whole 1080p frame in one run held ~0.9 GB of transfer intermediates and ~0.45 GB
@@ -154,6 +160,7 @@ export class RenderThread {
   private readonly thread: StageWorker<RenderRequest, Exclude<RenderReply, StageClosed>>;
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (stats: LayerStats) => void; reject: (error: Error) => void }>();
+  private readonly builds = new Map<number, { resolve: (anchor: ChainAnchor) => void; reject: (error: Error) => void }>();
   private readonly settled = new Set<Promise<unknown>>();
   /** The run's first failure: the thread's own, or a frame's. */
   private failure: Error | null = null;
@@ -163,8 +170,9 @@ export class RenderThread {
       reply: (reply) => this.receive(reply),
       fail: (error) => {
         this.failure ??= error;
-        for (const request of this.pending.values()) request.reject(error);
+        for (const request of [...this.pending.values(), ...this.builds.values()]) request.reject(error);
         this.pending.clear();
+        this.builds.clear();
       },
     });
   }
@@ -175,13 +183,20 @@ export class RenderThread {
   }
 
   /**
-   * Hands the thread an anchor's model. Its full-resolution planes (~50 MB at 1080p) move there rather than being
-   * copied: `anchor.stack` and `anchor.mask` must not be used after. Returns the rest, for the chains.
+   * Builds anchor `index`'s model on the render thread, which keeps it (its full-resolution planes, ~50 MB at 1080p,
+   * serve only the render), and answers the rest, for the chains. The render thread has nothing else to do until the
+   * first frame comes, so the pipeline thread opens its models meanwhile: at 1080p each takes a good part of a
+   * second, and they used to run one after the other before any frame could render. `edited` and `mask` move to the
+   * thread (they must not be used after); `original` is copied, since the capture cache keeps it for the anchor
+   * frame's own render.
    */
-  addAnchor(anchor: AnchorModel): ChainAnchor {
-    const { stack, mask, ...rest } = anchor;
-    this.thread.post({ type: 'anchor', anchor }, movableBuffers(stack, mask));
-    return rest;
+  buildAnchor(index: number, original: RgbImage, edited: RgbImage, mask: GreyImage | null): Promise<ChainAnchor> {
+    if (this.thread.failure) return Promise.reject(this.thread.failure);
+    const id = this.nextId++;
+    const built = new Promise<ChainAnchor>((resolve, reject) => this.builds.set(id, { resolve, reject }));
+    const planes: RgbImage = { width: original.width, height: original.height, bitDepth: original.bitDepth, data: original.data };
+    this.thread.post({ type: 'anchor', id, index, original: planes, edited, mask }, movableBuffers(edited.data, edited.fileSamples, mask?.data));
+    return built;
   }
 
   /**
@@ -226,10 +241,13 @@ export class RenderThread {
     if (reply.type === 'error') {
       const error = reviveError(reply);
       if (reply.id === -1) this.thread.fail(error);
-      this.pending.get(reply.id)?.reject(error);
+      (this.pending.get(reply.id) ?? this.builds.get(reply.id))?.reject(error);
+    } else if (reply.type === 'anchor') {
+      this.builds.get(reply.id)?.resolve(reply.anchor);
     } else {
       this.pending.get(reply.id)?.resolve(reply.stats);
     }
     this.pending.delete(reply.id);
+    this.builds.delete(reply.id);
   }
 }

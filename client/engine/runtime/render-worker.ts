@@ -6,7 +6,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'worker_threads';
 import { writePng } from '../io/images';
-import type { AnchorModel } from '../pipeline/anchor-model';
+import { buildAnchorModel, type AnchorModel } from '../pipeline/anchor-model';
 import { editLayerOf, outputOf, type RenderModels, type RenderReply, type RenderRequest, type RenderWorkerInput } from '../pipeline/render';
 import { ScratchPlanes } from '../pipeline/tensors';
 import { StageTimer } from '../pipeline/timing';
@@ -36,7 +36,7 @@ class RenderWorker {
         this.models.catch((error: unknown) => this.post({ id: -1, ...toWire(error) }));
         break;
       case 'anchor':
-        this.anchors.set(request.anchor.index, request.anchor);
+        void this.buildAnchor(request);
         break;
       case 'render':
         this.queue.push(request);
@@ -53,6 +53,17 @@ class RenderWorker {
           await this.models?.then((models) => models.release()).catch(() => undefined);
         })();
         break;
+    }
+  }
+
+  private async buildAnchor({ id, index, original, edited, mask }: Extract<RenderRequest, { type: 'anchor' }>): Promise<void> {
+    try {
+      const anchor = await this.timer.time('anchor model', () => buildAnchorModel(index, original, edited, mask, this.input.grid));
+      this.anchors.set(index, anchor);
+      const { stack, mask: fullMask, ...forChains } = anchor;
+      this.post({ type: 'anchor', id, anchor: forChains });
+    } catch (error) {
+      this.post({ id, ...toWire(error) });
     }
   }
 
