@@ -59,11 +59,13 @@ describe('raster helpers', () => {
     }
   });
 
-  it('dilate / erode are max / min over a square window', () => {
+  it('dilate / erode are max / min over a square window, clipped at the borders', () => {
     const [w, h] = [20, 14];
     const random = seeded(46);
-    const mask = Float32Array.from({ length: w * h }, () => (random() < 0.3 ? 1 : 0));
-    for (const radius of [1, 2]) {
+    // Sparse and dense masks (erosion of a sparse one is all zeros), windows up to larger than the image.
+    const cases = [0.3, 0.9].flatMap((density) => [1, 2, 5, 16].map((radius) => ({ density, radius })));
+    for (const { density, radius } of cases) {
+      const mask = Float32Array.from({ length: w * h }, () => (random() < density ? 1 : 0));
       const dilated = dilate(mask, w, h, radius);
       const eroded = erode(mask, w, h, radius);
       for (let y = 0; y < h; y++) {

@@ -291,14 +291,23 @@ export function explainedByColourModel(
   const smoothed = boxMean(residual, region.width, region.height, 1);
   const sigma = 0.06;
   const explained = new Float32Array(n).fill(1);
-  pastePlane(explained, width, smoothed.map((r) => Math.exp(-(r / sigma) * (r / sigma))), region);
+  // Loops, not map() with a closure: full-resolution planes (a whole 1080p frame for a grade).
+  for (let i = 0; i < smoothed.length; i++) smoothed[i] = Math.exp(-(smoothed[i] / sigma) * (smoothed[i] / sigma));
+  pastePlane(explained, width, smoothed, region);
   return explained;
+}
+
+/** 1 where `plane` ≥ 0.5, else 0. */
+function binarised(plane: Float32Array): Float32Array {
+  const out = new Float32Array(plane.length);
+  for (let i = 0; i < plane.length; i++) out[i] = plane[i] >= 0.5 ? 1 : 0;
+  return out;
 }
 
 export function buildAnchorModel(index: number, original: RgbImage, edited: RgbImage, givenMask: GreyImage | null, grid: FlowGrid): AnchorModel {
   const { width, height } = original;
   const n = width * height;
-  const mask = givenMask ? givenMask.data.map((v) => (v >= 0.5 ? 1 : 0)) : deriveEditMask(original, edited);
+  const mask = givenMask ? binarised(givenMask.data) : deriveEditMask(original, edited);
   const low = resampleArea(original.data, 3, width, height, grid.width, grid.height);
   const editedLow = resampleArea(edited.data, 3, width, height, grid.width, grid.height);
   const maskLow = resampleArea(mask, 1, width, height, grid.width, grid.height);

@@ -150,14 +150,49 @@ export function warpPlane(plane: Float32Array, flow: Float32Array, width: number
   return out;
 }
 
-/** Binary dilation (max over a square window) of a 0/1 plane. */
+/** Binary dilation (max over a square window, clipped at the borders) of a 0/1 plane. */
 export function dilate(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
-  return boxMean(plane, width, height, radius).map((v) => (v > 1e-6 ? 1 : 0));
+  return squareWindowTest(plane, width, height, radius, false);
 }
 
-/** Binary erosion (min over a square window) of a 0/1 plane. */
+/** Binary erosion (min over a square window, clipped at the borders) of a 0/1 plane. */
 export function erode(plane: Float32Array, width: number, height: number, radius: number): Float32Array {
-  return boxMean(plane, width, height, radius).map((v) => (v > 1 - 1e-6 ? 1 : 0));
+  return squareWindowTest(plane, width, height, radius, true);
+}
+
+/**
+ * 1 where any (`all` false) or every (`all` true) pixel of the square window holds a 1, else 0: a row pass then a
+ * column pass (the square's max or min is the max or min of the rows' ones), each keeping a running count of the
+ * ones in its window (exact: sums of 0s and 1s). About twice as fast as a box mean and a threshold.
+ */
+function squareWindowTest(plane: Float32Array, width: number, height: number, radius: number, all: boolean): Float32Array {
+  const rows = new Float32Array(plane.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let ones = 0;
+    for (let x = 0; x < Math.min(width, radius); x++) ones += plane[row + x];
+    for (let x = 0; x < width; x++) {
+      const enters = x + radius;
+      const leaves = x - radius - 1;
+      if (enters < width) ones += plane[row + enters];
+      if (leaves >= 0) ones -= plane[row + leaves];
+      const need = all ? Math.min(width - 1, enters) - Math.max(0, x - radius) + 1 : 1;
+      rows[row + x] = ones >= need ? 1 : 0;
+    }
+  }
+  // The column pass a row at a time, one running count per column (walking down columns misses the cache).
+  const out = new Float32Array(plane.length);
+  const ones = new Float64Array(width);
+  for (let y = 0; y < Math.min(height, radius); y++) for (let x = 0; x < width; x++) ones[x] += rows[y * width + x];
+  for (let y = 0; y < height; y++) {
+    const enters = y + radius;
+    const leaves = y - radius - 1;
+    if (enters < height) for (let x = 0, k = enters * width; x < width; x++, k++) ones[x] += rows[k];
+    if (leaves >= 0) for (let x = 0, k = leaves * width; x < width; x++, k++) ones[x] -= rows[k];
+    const need = all ? Math.min(height - 1, enters) - Math.max(0, y - radius) + 1 : 1;
+    for (let x = 0, k = y * width; x < width; x++, k++) out[k] = ones[x] >= need ? 1 : 0;
+  }
+  return out;
 }
 
 /** Planar crop of a multi-channel image, into `into` if given (the data itself when the rect is the whole image). */
