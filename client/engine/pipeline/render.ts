@@ -186,9 +186,8 @@ export class RenderThread {
    * Builds anchor `index`'s model on the render thread, which keeps it (its full-resolution planes, ~50 MB at 1080p,
    * serve only the render), and answers the rest, for the chains. The render thread has nothing else to do until the
    * first frame comes, so the pipeline thread opens its models meanwhile (at 1080p ~0.6 s and ~0.5 s, which used to
-   * run one after the other before any frame could render). `edited` and `mask` move to the
-   * thread (they must not be used after); `original` is copied, since the capture cache keeps it for the anchor
-   * frame's own render.
+   * run one after the other before any frame could render). `edited` and `mask` move to the thread (they must not be
+   * used after); `original` is copied, since the capture cache keeps it for the anchor frame's own render.
    */
   buildAnchor(index: number, original: RgbImage, edited: RgbImage, mask: GreyImage | null): Promise<ChainAnchor> {
     if (this.thread.failure) return Promise.reject(this.thread.failure);
