@@ -92,8 +92,9 @@ beforeAll(async () => {
     [10, { x0: 30, y0: 14, x1: 84, y1: 56 }],
   ] as const) {
     const original = frameAt(index * 0.7, index * -0.3);
-    anchorInputs.set(index, { original, edited: edited(original, box) });
-    anchors.set(index, buildAnchorModel(index, original, edited(original, box), null, grid));
+    const input = { original, edited: edited(original, box) };
+    anchorInputs.set(index, input);
+    anchors.set(index, buildAnchorModel(index, input.original, input.edited, null, grid));
   }
 });
 
