@@ -48,7 +48,7 @@ async function outputIndexer(frames: string): Promise<(file: string) => number |
  * hidden staging folder there (the pipeline may stage frames and publish them at the end); files still being
  * written are dot-prefixed temps and skipped. Only files newer than the job's start count.
  */
-class PreviewTracker {
+export class PreviewTracker {
   private lastSent = 0;
   private busy = false;
   private readonly startedAt = Date.now() - 1000; // mtime resolution on some filesystems is 1 s
@@ -83,11 +83,13 @@ class PreviewTracker {
     const now = Date.now();
     if (this.busy || now - this.lastSent < PREVIEW_INTERVAL_MS) return null;
     this.busy = true;
-    this.lastSent = now;
     try {
       const file = await this.latestFinished();
       const index = file ? this.indexOf(file) : null;
+      // No frame finished yet (the run's first events): the next event looks again. Counting this look against the
+      // interval left a job shorter than it without any preview.
       if (!file || index === null) return null;
+      this.lastSent = now;
       const jpeg = await jpegThumbnail(file, PREVIEW_HEIGHT, 60);
       return { index, dataUrl: `data:image/jpeg;base64,${jpeg.toString('base64')}` };
     } catch {

@@ -4,6 +4,7 @@ import { existsSync } from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PreviewTracker } from '../../client/engine/serve';
 import type { EngineEvent } from '../../client/shared/protocol';
 import { tempDir } from '../io/fixtures';
 import { collect, startCli, writeSampleClip, type CliRun, type Clip } from './helpers';
@@ -127,5 +128,21 @@ describe('anchorflow serve', () => {
     serve.child.stdin?.end();
     const run = await serve.exited;
     expect(run.code).toBe(0);
+  });
+});
+
+describe('serve previews', () => {
+  it('looks again at the next event when no frame was finished yet, then waits out the interval', async () => {
+    const dir = tempDir('preview');
+    const tracker = new PreviewTracker(dir, (file) => Number(path.basename(file, '.png')));
+    // The run's first progress event comes before any frame is written: nothing to show.
+    expect(await tracker.previewFor()).toBeNull();
+    await sharp({ create: { width: 32, height: 24, channels: 3, background: '#808080' } }).png().toFile(path.join(dir, '00003.png'));
+    // The next event, at once, shows the frame just written (a job shorter than the interval still gets one).
+    const preview = await tracker.previewFor();
+    expect(preview?.index).toBe(3);
+    expect(preview?.dataUrl).toMatch(/^data:image\/jpeg;base64,/);
+    // Right after a preview, none until the interval has passed.
+    expect(await tracker.previewFor()).toBeNull();
   });
 });
