@@ -101,7 +101,7 @@ describe('capture thread', () => {
     const capture = new CaptureThread(source, grid, new StageTimer());
     capture.open('cpu', 1);
     try {
-      capture.startWalk(4, 1, 7);
+      capture.startWalk({ from: 4, direction: 1, end: 7 });
       const other: number[] = [];
       for await (const link of capture.walk(4, 1, 5)) other.push(link.frame.index);
       expect(other).toEqual([5]);

@@ -262,12 +262,12 @@ export function explainedByColourModel(
   // The coefficients' bilinear taps (as sampleBilinear takes them) depend on the column or the row alone: worked out
   // once per column and per row, not twelve times per pixel.
   const columns = bilinearTaps(region.x, region.width, grid.scaleX, grid.width);
+  const rows = bilinearTaps(region.y, region.height, grid.scaleY, grid.height);
   for (let ry = 0; ry < region.height; ry++) {
     const y = region.y + ry;
-    const row = bilinearTaps(y, 1, grid.scaleY, grid.height);
-    const top = row.first[0] * grid.width;
-    const bottom = row.second[0] * grid.width;
-    const fy = row.fraction[0];
+    const top = rows.first[ry] * grid.width;
+    const bottom = rows.second[ry] * grid.width;
+    const fy = rows.fraction[ry];
     for (let rx = 0; rx < region.width; rx++) {
       const x = region.x + rx;
       const i = y * width + x;

@@ -52,7 +52,7 @@ export type CaptureRequest =
   | { type: 'stop'; id: number }
   | { type: 'close' };
 
-/** A walk to start ahead of its consumer (CaptureThread.startWalk's arguments). */
+/** A walk of the capture thread: its links from frame `from` to `end` (inclusive), one frame per step. */
 export interface WalkStart {
   from: number;
   direction: 1 | -1;
@@ -154,7 +154,7 @@ export class CaptureThread {
    * Starts making the links of a walk now, for a walk() with the same arguments later: the first chain's links are
    * made while the pipeline thread is still busy starting up.
    */
-  startWalk(from: number, direction: 1 | -1, end: number): void {
+  startWalk({ from, direction, end }: WalkStart): void {
     this.started.set(walkKey(from, direction, end), this.request(from, direction, end));
   }
 
@@ -175,7 +175,7 @@ export class CaptureThread {
         const link = await this.timer.time('waiting for capture', () => queue.next());
         if (!link) return;
         if (successor && Math.abs(end - link.frame.index) <= AHEAD) {
-          this.startWalk(successor.from, successor.direction, successor.end);
+          this.startWalk(successor);
           successor = undefined;
         }
         this.remember(link.frame.index, Promise.resolve(link.frame));

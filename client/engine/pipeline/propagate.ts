@@ -21,7 +21,7 @@ import type { GreyImage } from '../io/image-types';
 import { openValidatedSource } from '../io/validate';
 import { chooseProvider, openModels } from '../runtime/models';
 import { carriesEdit, chooseFlowGrid, type ChainAnchor, type FlowGrid } from './anchor-model';
-import { CaptureThread } from './capture';
+import { CaptureThread, type WalkStart } from './capture';
 import { CHAIN_MODELS, CorrespondenceStage, type ChainLink, type ChainModels, type ChainState } from './correspondence';
 import { ProgressTracker } from './progress';
 import { RenderThread, type RenderJob } from './render';
@@ -57,6 +57,11 @@ function checkCancel(signal?: AbortSignal): void {
   if (signal?.aborted) throw new CancelledError();
 }
 
+/** The capture thread's walk for chain walk `walk`: its links, from the anchor to one beyond its last frame. */
+function captureWalkOf(walk: ChainWalk): WalkStart {
+  return { from: walk.anchor, direction: walk.direction, end: linkEnd(walk) };
+}
+
 /**
  * Walks `walk`'s chain from its anchor, yielding each frame's temporally smoothed state. Smoothing needs the next
  * link, so the chain runs one frame ahead, but never past its segment: the states do not depend on how far the
@@ -65,8 +70,7 @@ function checkCancel(signal?: AbortSignal): void {
 async function* walkChain(ctx: RunContext, anchor: ChainAnchor, walk: ChainWalk, nextWalk: ChainWalk | undefined): AsyncGenerator<ChainState> {
   let previousState = ctx.correspondence.anchorState(anchor.index);
   let pending: { previous: ChainState; link: ChainLink } | null = null;
-  const then = nextWalk && { from: nextWalk.anchor, direction: nextWalk.direction, end: linkEnd(nextWalk) };
-  for await (const { frame, motion } of ctx.capture.walk(anchor.index, walk.direction, linkEnd(walk), then)) {
+  for await (const { frame, motion } of ctx.capture.walk(anchor.index, walk.direction, linkEnd(walk), nextWalk && captureWalkOf(nextWalk))) {
     checkCancel(ctx.signal);
     const link = await ctx.timer.time('correspondence', () => ctx.correspondence.link(previousState, frame.index, frame.low, anchor.low, motion, anchor.maskLow));
     if (pending) {
@@ -221,7 +225,7 @@ export async function propagate(request: PropagateRequest, options: PropagateOpt
     const range = request.range ?? [0, source.count - 1];
     const plan = planSegments(source.count, anchorOrder, range);
     const firstWalk = plan.segments.length ? chainWalksOf(plan.segments[0])[0] : null;
-    if (firstWalk) capture.startWalk(firstWalk.anchor, firstWalk.direction, linkEnd(firstWalk));
+    if (firstWalk) capture.startWalk(captureWalkOf(firstWalk));
     const lazy = ['correspondence_search', 'correspondence_score'] as const;
     const chainModels = await timer.time('load models', () => openModels(provider, { only: CHAIN_MODELS, threads, lazy }));
     models = chainModels;
