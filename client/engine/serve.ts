@@ -14,7 +14,7 @@ import { loadPropagate } from './cli/engine';
 import { oneLine } from './cli/run-propagate';
 import { modelsSummary, packageVersion } from './cli/version';
 import { isTempName, writeFileAtomic } from './io/atomic';
-import { compareFrameNames, isFrameFileName, openFrameSource } from './io/frames';
+import { compareFrameNames, isFrameFileName, openFrameSource, type FrameSource } from './io/frames';
 import { jpegThumbnail } from './io/images';
 import { readAnchor, writeAnchorPsd } from './psd';
 
@@ -130,8 +130,9 @@ async function runThumbnails(
 ): Promise<unknown> {
   if (!(command.height > 0 && command.height <= 2160)) throw new InputError(`thumbnail height ${command.height} must be 1..2160.`);
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'anchorflow-thumbs-'));
-  const source = await openFrameSource(command.frames, { workDir, signal });
+  let source: FrameSource | null = null;
   try {
+    source = await openFrameSource(command.frames, { workDir, signal });
     await fs.mkdir(command.outDir, { recursive: true });
     const thumbnails: { index: number; file: string }[] = [];
     for (let index = 0; index < source.count; index++) {
@@ -143,7 +144,7 @@ async function runThumbnails(
     }
     return { thumbnails };
   } finally {
-    await source.dispose();
+    await source?.dispose();
     await fs.rm(workDir, { recursive: true, force: true });
   }
 }

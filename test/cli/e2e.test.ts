@@ -2,7 +2,7 @@
  * The CLI end to end on a small synthetic clip with exact ground truth (client/engine/synth `sample`: a star decal
  * painted on a drifting, turning card). Runs the real pipeline on the CPU.
  */
-import { existsSync, readdirSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync } from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,14 +37,22 @@ function jsonEvents(stdout: string): EngineEvent[] {
 }
 
 describe('anchorflow propagate (end to end)', () => {
-  it('writes every frame, an H.264 clip, JSON events only, and beats doing nothing by a margin', async () => {
+  it('writes every frame, an H.264 clip, JSON events only, leaves no temp files, and beats doing nothing by a margin', async () => {
     const out = path.join(root, 'out');
     const clipFile = path.join(root, 'result.mp4');
-    const run = await runCli([
-      'propagate', '--frames', clip.frames, '--anchor', `${clip.anchorIndex}=${clip.anchor}`, '--out', out,
-      '--encode', clipFile, '--fps', '24', '--device', 'cpu', '--json',
-    ]);
+    const tmp = path.join(root, 'tmp');
+    mkdirSync(tmp);
+    const run = await runCli(
+      [
+        'propagate', '--frames', clip.frames, '--anchor', `${clip.anchorIndex}=${clip.anchor}`, '--out', out,
+        '--encode', clipFile, '--fps', '24', '--device', 'cpu', '--json',
+      ],
+      { env: { TMPDIR: tmp } },
+    );
     expect(run.code, run.stderr).toBe(0);
+    // The engine's scratch folder is gone, and onnxruntime's telemetry (mat-debug-<pid>.log, .ses) never started.
+    // tsx, which runs the CLI from sources here, keeps its compile cache there.
+    expect(readdirSync(tmp).filter((name) => !name.startsWith('tsx-'))).toEqual([]);
     const events = jsonEvents(run.stdout);
     expect(new Set(events.map((e) => e.event))).toEqual(new Set(['progress', 'done']));
     expect(events.at(-1)?.event).toBe('done');

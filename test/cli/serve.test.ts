@@ -1,6 +1,6 @@
 /** `anchorflow serve`, driven over stdio the way the panel drives it. */
 import type { ChildProcess } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync } from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,11 +46,15 @@ class ServeClient {
 let root: string;
 let clip: Clip;
 let serve: ServeClient;
+/** The engine's temp folder. */
+let serveTmp: string;
 
 beforeAll(async () => {
   root = tempDir('serve');
   clip = await writeSampleClip(path.join(root, 'input'), 12);
-  serve = new ServeClient(startCli(['serve']));
+  serveTmp = path.join(root, 'tmp');
+  mkdirSync(serveTmp);
+  serve = new ServeClient(startCli(['serve'], { env: { TMPDIR: serveTmp } }));
 });
 
 afterAll(() => {
@@ -82,6 +86,11 @@ describe('anchorflow serve', () => {
     expect(answer.result.thumbnails).toHaveLength(12);
     const meta = await sharp(answer.result.thumbnails[3].file).metadata();
     expect([meta.format, meta.height]).toEqual(['jpeg', 32]);
+
+    serve.send({ id: 't2', cmd: 'thumbnails', frames: path.join(root, 'no-such-folder'), outDir, height: 32 });
+    expect(await serve.final('t2')).toMatchObject({ event: 'error', code: 'bad-input' });
+    // Neither job left its work folder behind (tsx, which runs the engine from sources here, keeps its cache there).
+    expect(readdirSync(serveTmp).filter((name) => !name.startsWith('tsx-'))).toEqual([]);
   });
 
   it('propagates with progress and JPEG previews, reporting bad input as an error event', async () => {

@@ -9,6 +9,7 @@ import { InputError } from '../errors';
 import type { Manifest, ModelName } from '../../../models/src/registry';
 import { MODEL_NAMES } from '../../../models/src/registry';
 import { buildAllModels, manifestOf } from '../../../models/src/manifest';
+import { disableOrtTelemetry } from './ort-telemetry';
 
 type Ort = typeof import('onnxruntime-node');
 export type Session = import('onnxruntime-node').InferenceSession;
@@ -41,6 +42,7 @@ export interface LoadOptions<N extends ModelName> {
 }
 
 function loadOrt(): Ort {
+  disableOrtTelemetry();
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require('onnxruntime-node') as Ort;

@@ -5,7 +5,7 @@
  */
 import { Worker, type MessagePort } from 'worker_threads';
 import type { StageTimer } from '../pipeline/timing';
-import { pinNativeLibraries, workerEntry } from './thread-entry';
+import { prepareNativeLibraries, workerEntry } from './thread-entry';
 
 /** The buffers under `views`, once each, for a transfer list (only plain ArrayBuffers can move). */
 export function movableBuffers(...views: Array<ArrayBufferView | undefined>): ArrayBuffer[] {
@@ -48,7 +48,7 @@ export class StageWorker<Request extends { type: string }, Reply> {
   /** Starts `runtime/<baseName>` with `workerData`; `label` names the thread in errors ("capture"). */
   constructor(baseName: string, label: string, workerData: unknown, private readonly timer: StageTimer, private readonly handlers: StageWorkerHandlers<Reply>) {
     const entry = workerEntry(baseName);
-    pinNativeLibraries();
+    prepareNativeLibraries();
     this.worker = new Worker(entry.script, { eval: entry.evalCode, workerData });
     let stageMs: Record<string, number> = {};
     this.stopped = new Promise((resolve) => {

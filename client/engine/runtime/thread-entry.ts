@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'fs';
 import * as path from 'path';
+import { disableOrtTelemetry } from './ort-telemetry';
 
 export interface WorkerEntry {
   /** A file path, or source code when `evalCode` is set. */
@@ -32,9 +33,12 @@ export function workerEntry(baseName: string): WorkerEntry {
 }
 
 /**
- * sharp's shared libraries must stay loaded by the thread that starts workers: on glibc, a worker that loaded them
- * last would unload them on exit while libvips threads may still run (sharp's documented worker-thread rule).
+ * Called by the thread that starts workers, before it starts them. sharp's shared libraries must stay loaded by it:
+ * on glibc, a worker that loaded them last would unload them on exit while libvips threads may still run (sharp's
+ * documented worker-thread rule). And the workers load onnxruntime, which reads its telemetry switch from the
+ * environment only this thread can set (ort-telemetry.ts).
  */
-export function pinNativeLibraries(): void {
+export function prepareNativeLibraries(): void {
+  disableOrtTelemetry();
   require('sharp');
 }

@@ -10,7 +10,7 @@ import { Worker } from 'worker_threads';
 import type { EngineEvent, PropagateRequest, PropagateResult } from '../../shared/protocol';
 import { CancelledError } from '../errors';
 import type { PropagateOptions } from '../pipeline/propagate';
-import { pinNativeLibraries, workerEntry, type WorkerEntry } from './thread-entry';
+import { prepareNativeLibraries, workerEntry, type WorkerEntry } from './thread-entry';
 import { reviveError, type WireError } from './wire-errors';
 
 export { reviveError } from './wire-errors';
@@ -74,7 +74,7 @@ export function propagateInWorker(request: PropagateRequest, options: WorkerRunO
   let entry: WorkerEntry;
   try {
     entry = workerEntry('pipeline-worker');
-    pinNativeLibraries();
+    prepareNativeLibraries();
   } catch (error) {
     return Promise.reject(error);
   }
