@@ -110,7 +110,9 @@ describe('an edit on the background wholly hidden for a while', () => {
     const { engine, identity } = await lastFramesScored(signSwept, signSize, 'sign', 6);
     console.log(`sign after the sweep: edit ${engine.editPsnr.toFixed(2)} dB (doing nothing: ${identity.editPsnr.toFixed(2)}), keep ${engine.keepPsnr.toFixed(2)} dB`);
     // Without the chain's memory of the camera the edit never comes back (measured: exactly doing nothing, 7.3 dB).
-    expect(engine.editPsnr).toBeGreaterThan(identity.editPsnr + 8);
-    expect(engine.keepPsnr).toBeGreaterThan(35);
+    // Measured 22.3 / 53.5 dB (edit / keep); 17.8 / 38.1 before stray paint was snapped to the sign's motion, the
+    // lettering smeared and broken where the re-acquired correspondence slid on the low-texture sign (rigid-snap.ts).
+    expect(engine.editPsnr).toBeGreaterThan(identity.editPsnr + 13);
+    expect(engine.keepPsnr).toBeGreaterThan(50);
   }, 120_000);
 });

@@ -19,7 +19,7 @@ export function landsIn(zone: Float32Array, flow: Float32Array, i: number, width
 }
 
 /** The confidently chained pixels of a frame whose correspondence lands on the anchor's edit. */
-function trackedEditPixels(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): Int32Array {
+export function trackedEditPixels(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): Int32Array {
   const tracked = new Int32Array(width * height);
   let count = 0;
   for (let i = 0; i < width * height; i++) if (conf[i] >= CONFIDENT && landsIn(anchorMaskLow, flow, i, width, height)) tracked[count++] = i;
@@ -119,6 +119,40 @@ function solve3(m: number[], r: number[]): [number, number, number] | null {
 }
 
 /**
+ * The least-squares affine field through the flow of pixels `indices` (basis 1, x, y), with their mean position and
+ * count; null when they are degenerate (fewer than three, or all on a line).
+ */
+export function fitAffine(flow: Float32Array, indices: Int32Array, width: number, height: number): TrackedEditMotion | null {
+  const pixels = width * height;
+  // The normal equations, summed in scalars (per-pixel arrays cost ~10× the time at 1080p).
+  let [n, sx, sy, sxx, sxy, syy] = [0, 0, 0, 0, 0, 0];
+  let [u, ux, uy, v, vx, vy] = [0, 0, 0, 0, 0, 0];
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    const x = i % width;
+    const y = Math.floor(i / width);
+    const fu = flow[i];
+    const fv = flow[pixels + i];
+    n += 1;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    syy += y * y;
+    u += fu;
+    ux += x * fu;
+    uy += y * fu;
+    v += fv;
+    vx += x * fv;
+    vy += y * fv;
+  }
+  const m = [n, sx, sy, sx, sxx, sxy, sy, sxy, syy];
+  const x = solve3(m, [u, ux, uy]);
+  const y = solve3(m, [v, vx, vy]);
+  return x && y ? { x, y, centre: [sx / n, sy / n], count: n } : null;
+}
+
+/**
  * The affine motion of the tracked edit: least squares over confidently chained pixels that land on the anchor's
  * edit, refitted once without the pixels whose residual exceeds twice the median (or 1 px). Null with fewer than
  * SCALE_SAMPLES such pixels.
@@ -126,34 +160,7 @@ function solve3(m: number[], r: number[]): [number, number, number] | null {
 export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): TrackedEditMotion | null {
   const pixels = width * height;
   let tracked = trackedEditPixels(flow, conf, anchorMaskLow, width, height);
-  // The normal equations over the basis (1, x, y), summed in scalars (per-pixel arrays cost ~10× the time at 1080p).
-  const fit = (indices: Int32Array): TrackedEditMotion | null => {
-    let [n, sx, sy, sxx, sxy, syy] = [0, 0, 0, 0, 0, 0];
-    let [u, ux, uy, v, vx, vy] = [0, 0, 0, 0, 0, 0];
-    for (let k = 0; k < indices.length; k++) {
-      const i = indices[k];
-      const x = i % width;
-      const y = Math.floor(i / width);
-      const fu = flow[i];
-      const fv = flow[pixels + i];
-      n += 1;
-      sx += x;
-      sy += y;
-      sxx += x * x;
-      sxy += x * y;
-      syy += y * y;
-      u += fu;
-      ux += x * fu;
-      uy += y * fu;
-      v += fv;
-      vx += x * fv;
-      vy += y * fv;
-    }
-    const m = [n, sx, sy, sx, sxx, sxy, sy, sxy, syy];
-    const x = solve3(m, [u, ux, uy]);
-    const y = solve3(m, [v, vx, vy]);
-    return x && y ? { x, y, centre: [sx / n, sy / n], count: n } : null;
-  };
+  const fit = (indices: Int32Array) => fitAffine(flow, indices, width, height);
   if (tracked.length < SCALE_SAMPLES) return null;
   const first = fit(tracked);
   if (!first) return null;

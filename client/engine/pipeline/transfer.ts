@@ -10,6 +10,7 @@ import type { Rect } from './composite';
 import { claimedInAnchor, type ChainState } from './correspondence';
 import { applyColourVeto, completeAtBoundary, membershipFill } from './membership';
 import { cropPlanes, sampleBilinear, warpPlane } from './raster';
+import { snapStrayPaint } from './rigid-snap';
 import { runModel, ScratchPlanes } from './tensors';
 import { CONFIDENT } from './tracked-edit';
 
@@ -138,12 +139,16 @@ export interface TransferPlan {
   rect: Rect;
 }
 
-/** The plan of a frame's transfer from `anchor`; null when the edit reaches no pixel of the frame. */
+/**
+ * The plan of a frame's transfer from `anchor`, carried along the state's flow with stray paint snapped to the
+ * edit's consensus motion (rigid-snap.ts); null when the edit reaches no pixel of the frame.
+ */
 export function planTransfer(grid: FlowGrid, anchor: ChainAnchor, state: ChainState, frameLow: Float32Array, width: number, height: number): TransferPlan | null {
-  const reach = editReachLow(grid, anchor, state, frameLow);
+  const carried = { ...state, flow: snapStrayPaint(grid, anchor, state) };
+  const reach = editReachLow(grid, anchor, carried, frameLow);
   const rect = reachOfEdit(grid, reach, width, height);
   // The warped mask served only to find the box: the plan goes to the render thread without it.
-  return rect ? { flow: state.flow, conf: reach.conf, fill: reach.fill, rect } : null;
+  return rect ? { flow: carried.flow, conf: reach.conf, fill: reach.fill, rect } : null;
 }
 
 /**
