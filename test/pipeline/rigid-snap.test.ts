@@ -96,9 +96,31 @@ describe('snapStrayPaint', () => {
     expect(flow).toEqual(strayed(truth, 0.1, 2.5).flow); // the state's own flow is not modified
   });
 
+  it('leaves paint alone that does not move with a larger colour edit around it', () => {
+    // The designer graded the whole (static) frame and painted the box, which moves rigidly.
+    // Background where the box was in the anchor is revealed, and unsure.
+    const truth = rigidFlow();
+    const { flow: wandering, moved } = strayed(truth, 0.1, 2.5);
+    const onBox = new Set(onEdit(truth));
+    for (let i = 0; i < pixels; i++) if (!onBox.has(i)) wandering[i] = wandering[pixels + i] = 0;
+    const conf = Float32Array.from({ length: pixels }, (_, i) => (onBox.has(i) || editMask[i] === 0 ? 1 : 0.2));
+    // The grade covers a 37×32 region around the box: the box is 27% of the edit, so the edit counts as painted.
+    const graded = Float32Array.from({ length: pixels }, (_, i) => (i % width >= 5 && i % width < 42 && i >= 4 * width && i < 36 * width ? 1 : 0));
+    const anchor = { maskLow: graded, explainedLow: Float32Array.from(editMask, (m) => 1 - m) } as ChainAnchor;
+    // Over the whole edit, the static background is the consensus; snapped to it, the paint would stop moving.
+    const consensus = consensusMotion(wandering, conf, anchor.maskLow, width, height)!;
+    expect(consensus.share).toBeGreaterThanOrEqual(0.7);
+    expect(consensus.field.x[0]).toBeCloseTo(0, 3);
+    expect(moved.length).toBeGreaterThan(10);
+    expect(snapStrayPaint(grid, anchor, state(wandering, conf))).toBe(wandering);
+  });
+
   it('leaves a colour edit, an edit without consensus and pixels off the edit alone', () => {
     const { flow } = strayed(rigidFlow(), 0.1, 2.5);
     expect(snapStrayPaint(grid, anchorWith(1), state(flow))).toBe(flow);
+    // A colour edit with a residue its colour model does not explain (a fifth of it, on its left): not painted.
+    const residue = { maskLow: editMask, explainedLow: Float32Array.from(editMask, (m, i) => (m > 0 && i % width < 18 ? 0 : 1)) } as ChainAnchor;
+    expect(snapStrayPaint(grid, residue, state(flow))).toBe(flow);
 
     const split = strayed(rigidFlow(), 0.5, 2).flow;
     expect(snapStrayPaint(grid, painted, state(split))).toBe(split);
