@@ -24,7 +24,7 @@ const AGREES = 1;
 const CONSENSUS = 0.7;
 /** Random three-pixel hypotheses tried; with a 70% consensus, 64 all miss it with a chance of ~1e-12. */
 const HYPOTHESES = 64;
-/** Tracked pixels a hypothesis is scored on (evenly spread): enough to measure a share, cheap on a large edit. */
+/** Tracked pixels the consensus is measured on (evenly spread): enough to measure a share, cheap on a large edit. */
 const SCORED = 2000;
 /** `explained` under which the anchor's edit at a point is painted content, not a colour change. */
 const PAINTED = 0.5;
