@@ -18,11 +18,11 @@ export function landsIn(zone: Float32Array, flow: Float32Array, i: number, width
   return x >= 0 && y >= 0 && x < width && y < height && zone[y * width + x] > 0;
 }
 
-/** The confidently chained pixels of a frame whose correspondence lands on the anchor's edit. */
-export function trackedEditPixels(flow: Float32Array, conf: Float32Array, anchorMaskLow: Float32Array, width: number, height: number): Int32Array {
+/** The confidently chained pixels of a frame whose correspondence lands on `zone` (the anchor's edit, or part of it). */
+export function trackedEditPixels(flow: Float32Array, conf: Float32Array, zone: Float32Array, width: number, height: number): Int32Array {
   const tracked = new Int32Array(width * height);
   let count = 0;
-  for (let i = 0; i < width * height; i++) if (conf[i] >= CONFIDENT && landsIn(anchorMaskLow, flow, i, width, height)) tracked[count++] = i;
+  for (let i = 0; i < width * height; i++) if (conf[i] >= CONFIDENT && landsIn(zone, flow, i, width, height)) tracked[count++] = i;
   return tracked.subarray(0, count);
 }
 
