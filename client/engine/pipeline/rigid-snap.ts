@@ -16,7 +16,7 @@
 import type { ChainAnchor, FlowGrid } from './anchor-model';
 import type { ChainState } from './correspondence';
 import { sampleBilinear } from './raster';
-import { fitAffine, landsIn, SCALE_SAMPLES, trackedEditPixels, type AffineMotionField } from './tracked-edit';
+import { fitAffine, landsIn, SCALE_SAMPLES, strayFrom, trackedEditPixels, type AffineMotionField } from './tracked-edit';
 
 /** Flow-resolution distance within which a pixel's correspondence agrees with the consensus motion. */
 const AGREES = 1;
@@ -60,13 +60,6 @@ function paintOf(anchor: ChainAnchor): Float32Array | null {
   return paint;
 }
 
-/** Distance between pixel `i`'s flow and what `field` gives it. */
-function strayOf(flow: Float32Array, field: AffineMotionField, i: number, width: number, pixels: number): number {
-  const x = i % width;
-  const y = Math.floor(i / width);
-  return Math.hypot(flow[i] - (field.x[0] + field.x[1] * x + field.x[2] * y), flow[pixels + i] - (field.y[0] + field.y[1] * x + field.y[2] * y));
-}
-
 /** The affine field through three pixels' flow exactly; null when they (nearly) lie on a line. */
 function throughThree(flow: Float32Array, a: number, b: number, c: number, width: number, pixels: number): AffineMotionField | null {
   const [ax, ay, bx, by, cx, cy] = [a % width, Math.floor(a / width), b % width, Math.floor(b / width), c % width, Math.floor(c / width)];
@@ -98,14 +91,14 @@ export function consensusMotion(flow: Float32Array, conf: Float32Array, zone: Fl
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return sample[Math.floor((seed / 2 ** 32) * sample.length)];
   };
-  const agreeing = (field: AffineMotionField) => sample.filter((i) => strayOf(flow, field, i, width, pixels) <= AGREES);
+  const agreeing = (field: AffineMotionField) => sample.filter((i) => strayFrom(field, flow, i, width, pixels) <= AGREES);
   let best: AffineMotionField | null = null;
   let bestVotes = -1;
   for (let h = 0; h < HYPOTHESES; h++) {
     const field = throughThree(flow, pick(), pick(), pick(), width, pixels);
     if (!field) continue;
     let votes = 0;
-    for (let k = 0; k < sample.length; k++) if (strayOf(flow, field, sample[k], width, pixels) <= AGREES) votes++;
+    for (let k = 0; k < sample.length; k++) if (strayFrom(field, flow, sample[k], width, pixels) <= AGREES) votes++;
     if (votes > bestVotes) [best, bestVotes] = [field, votes];
   }
   if (!best) return null;
@@ -131,12 +124,12 @@ export function snapStrayPaint(grid: FlowGrid, anchor: ChainAnchor, state: Chain
   // grades the street, moves with the car.
   const trackedPaint = trackedEditPixels(state.flow, state.conf, paint, width, height);
   let paintAgrees = 0;
-  for (let k = 0; k < trackedPaint.length; k++) if (strayOf(state.flow, field, trackedPaint[k], width, pixels) <= AGREES) paintAgrees++;
+  for (let k = 0; k < trackedPaint.length; k++) if (strayFrom(field, state.flow, trackedPaint[k], width, pixels) <= AGREES) paintAgrees++;
   if (trackedPaint.length < PAINT_CHECKED || paintAgrees < PAINT_AGREES * trackedPaint.length) return state.flow;
   const paintAt = (x: number, y: number) => 1 - sampleBilinear(anchor.explainedLow, width, height, x, y) > PAINTED;
   let snapped: Float32Array | null = null;
   for (let i = 0; i < pixels; i++) {
-    if (!landsIn(anchor.maskLow, state.flow, i, width, height) || strayOf(state.flow, field, i, width, pixels) <= AGREES) continue;
+    if (!landsIn(anchor.maskLow, state.flow, i, width, height) || strayFrom(field, state.flow, i, width, pixels) <= AGREES) continue;
     const x = i % width;
     const y = Math.floor(i / width);
     const u = field.x[0] + field.x[1] * x + field.x[2] * y;

@@ -165,14 +165,7 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   const first = fit(tracked);
   if (!first) return null;
   const residuals = new Float64Array(tracked.length);
-  const [ax, ay] = [first.x, first.y];
-  for (let k = 0; k < tracked.length; k++) {
-    const i = tracked[k];
-    const x = i % width;
-    const y = Math.floor(i / width);
-    // affineAt written out: no pair allocated per pixel.
-    residuals[k] = Math.hypot(flow[i] - (ax[0] + ax[1] * x + ax[2] * y), flow[pixels + i] - (ay[0] + ay[1] * x + ay[2] * y));
-  }
+  for (let k = 0; k < tracked.length; k++) residuals[k] = strayFrom(first, flow, tracked[k], width, pixels);
   const limit = Math.max(1, 2 * medianOf(residuals.slice()));
   let kept = 0;
   for (let k = 0; k < tracked.length; k++) if (residuals[k] <= limit) tracked[kept++] = tracked[k];
@@ -180,6 +173,13 @@ export function trackedEditAffine(flow: Float32Array, conf: Float32Array, anchor
   const refitted = tracked.length < SCALE_SAMPLES ? first : (fit(tracked) ?? first);
   // Where and how much of the edit is tracked: all of its tracked pixels, outliers of the motion included.
   return { x: refitted.x, y: refitted.y, centre: first.centre, count: first.count };
+}
+
+/** How far pixel `i`'s flow is from what `field` gives it (affineAt written out: no pair allocated per pixel). */
+export function strayFrom(field: AffineMotionField, flow: Float32Array, i: number, width: number, pixels: number): number {
+  const x = i % width;
+  const y = Math.floor(i / width);
+  return Math.hypot(flow[i] - (field.x[0] + field.x[1] * x + field.x[2] * y), flow[pixels + i] - (field.y[0] + field.y[1] * x + field.y[2] * y));
 }
 
 /** The flow an affine field gives pixel (x, y). */
