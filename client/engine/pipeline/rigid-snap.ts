@@ -16,7 +16,7 @@
 import type { ChainAnchor, FlowGrid } from './anchor-model';
 import type { ChainState } from './correspondence';
 import { sampleBilinear } from './raster';
-import { fitAffine, landsIn, SCALE_SAMPLES, strayFrom, trackedEditPixels, type AffineMotionField } from './tracked-edit';
+import { affineAt, fitAffine, landsIn, SCALE_SAMPLES, strayFrom, trackedEditPixels, type AffineMotionField } from './tracked-edit';
 
 /** Flow-resolution distance within which a pixel's correspondence agrees with the consensus motion. */
 const AGREES = 1;
@@ -74,6 +74,13 @@ function throughThree(flow: Float32Array, a: number, b: number, c: number, width
   return { x: solve(0), y: solve(pixels) };
 }
 
+/** How many of pixels `indices` have a flow within AGREES of what `field` gives them. */
+function countAgreeing(field: AffineMotionField, flow: Float32Array, indices: Int32Array, width: number, pixels: number): number {
+  let count = 0;
+  for (let k = 0; k < indices.length; k++) if (strayFrom(field, flow, indices[k], width, pixels) <= AGREES) count++;
+  return count;
+}
+
 /**
  * The affine motion most of the tracked part of `zone` (confidently chained pixels that land on it) agrees on
  * (RANSAC: three-pixel hypotheses, then least squares over the tracked pixels that agree with the best), and the
@@ -91,19 +98,17 @@ export function consensusMotion(flow: Float32Array, conf: Float32Array, zone: Fl
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return sample[Math.floor((seed / 2 ** 32) * sample.length)];
   };
-  const agreeing = (field: AffineMotionField) => sample.filter((i) => strayFrom(field, flow, i, width, pixels) <= AGREES);
   let best: AffineMotionField | null = null;
   let bestVotes = -1;
   for (let h = 0; h < HYPOTHESES; h++) {
     const field = throughThree(flow, pick(), pick(), pick(), width, pixels);
-    if (!field) continue;
-    let votes = 0;
-    for (let k = 0; k < sample.length; k++) if (strayFrom(field, flow, sample[k], width, pixels) <= AGREES) votes++;
+    const votes = field ? countAgreeing(field, flow, sample, width, pixels) : -1;
     if (votes > bestVotes) [best, bestVotes] = [field, votes];
   }
   if (!best) return null;
-  const field = fitAffine(flow, agreeing(best), width, height) ?? best;
-  return { field, share: agreeing(field).length / sample.length };
+  const agreeing = sample.filter((i) => strayFrom(best!, flow, i, width, pixels) <= AGREES);
+  const field = fitAffine(flow, agreeing, width, height) ?? best;
+  return { field, share: countAgreeing(field, flow, sample, width, pixels) / sample.length };
 }
 
 /**
@@ -123,17 +128,15 @@ export function snapStrayPaint(grid: FlowGrid, anchor: ChainAnchor, state: Chain
   // The tracked paint must mostly move with the edit's consensus too: a logo painted on a car, in an edit that also
   // grades the street, moves with the car.
   const trackedPaint = trackedEditPixels(state.flow, state.conf, paint, width, height);
-  let paintAgrees = 0;
-  for (let k = 0; k < trackedPaint.length; k++) if (strayFrom(field, state.flow, trackedPaint[k], width, pixels) <= AGREES) paintAgrees++;
+  const paintAgrees = countAgreeing(field, state.flow, trackedPaint, width, pixels);
   if (trackedPaint.length < PAINT_CHECKED || paintAgrees < PAINT_AGREES * trackedPaint.length) return state.flow;
-  const paintAt = (x: number, y: number) => 1 - sampleBilinear(anchor.explainedLow, width, height, x, y) > PAINTED;
+  const paintAt = (x: number, y: number) => sampleBilinear(anchor.explainedLow, width, height, x, y) < PAINTED;
   let snapped: Float32Array | null = null;
   for (let i = 0; i < pixels; i++) {
     if (!landsIn(anchor.maskLow, state.flow, i, width, height) || strayFrom(field, state.flow, i, width, pixels) <= AGREES) continue;
     const x = i % width;
     const y = Math.floor(i / width);
-    const u = field.x[0] + field.x[1] * x + field.x[2] * y;
-    const v = field.y[0] + field.y[1] * x + field.y[2] * y;
+    const [u, v] = affineAt(field, x, y);
     if (!paintAt(x + state.flow[i], y + state.flow[pixels + i]) && !paintAt(x + u, y + v)) continue;
     snapped ??= state.flow.slice();
     snapped[i] = u;
